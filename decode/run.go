@@ -1,0 +1,93 @@
+package decode
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/icediag/icediag/decode/capfile"
+)
+
+// Run decodes the capture files at paths ("-" is standard input) as one
+// incident: their packets are merged by timestamp and decoded in that order.
+// A file that cannot be opened or that is damaged part-way is recorded in
+// Stats.Files (and as a "capture" problem) while the others are still
+// decoded. Run returns an error only when no file could be read at all.
+func Run(paths []string, o Options, h Handler) (*Stats, error) {
+	d := New(h, o)
+	if err := d.RunFiles(paths); err != nil {
+		return d.Stats(), err
+	}
+	return d.Stats(), nil
+}
+
+// RunFiles decodes the given capture files into d and finishes it.
+func (d *Decoder) RunFiles(paths []string) error {
+	s := &d.stats
+	s.Files = make([]FileStats, len(paths))
+	var files []*capfile.File
+	var index []int // merger position -> input index
+	var firstErr error
+	for i, p := range paths {
+		s.Files[i].Name = p
+		f, err := capfile.Open(p)
+		if err != nil {
+			s.Files[i].Err = err.Error()
+			d.problemAt("capture", "file could not be read", FrameRef{File: i})
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		s.Files[i].Format = f.Format()
+		files = append(files, f)
+		index = append(index, i)
+	}
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	if len(files) == 0 {
+		if firstErr == nil {
+			firstErr = errors.New("no capture files given")
+		}
+		return fmt.Errorf("no capture could be read: %w", firstErr)
+	}
+	m := capfile.NewMerger(files)
+	var p capfile.Packet
+	for {
+		k, err := m.Next(&p)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			continue // damaged file: the merger keeps the error and goes on
+		}
+		i := index[k]
+		fs := &s.Files[i]
+		fs.Packets++
+		fs.Bytes += uint64(len(p.Data))
+		if fs.First.IsZero() {
+			fs.First = p.Timestamp
+		}
+		fs.Last = p.Timestamp
+		d.Decode(i, &p)
+	}
+	for _, err := range m.Errors() {
+		var fe *capfile.FileError
+		if errors.As(err, &fe) {
+			for j, f := range files {
+				if f.Name() == fe.File && s.Files[index[j]].Err == "" {
+					s.Files[index[j]].Err = err.Error()
+					d.problemAt("capture", "file damaged, rest of file skipped", FrameRef{File: index[j], Frame: fe.Frame})
+					break
+				}
+			}
+			continue
+		}
+		d.problem("capture", "read error")
+	}
+	d.Finish()
+	return nil
+}

@@ -1,0 +1,175 @@
+package decode
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/reassembly"
+)
+
+// TCP reassembly defaults. Pages are gopacket/reassembly's 1900-byte
+// buffers for out-of-order data.
+const (
+	DefaultTCPPagesPerConn = 256    // ~480 KiB waiting per connection
+	DefaultTCPPagesTotal   = 16384  // ~30 MiB waiting in all
+	tcpFlushEvery          = time.Second
+	tcpGapWait             = 5 * time.Second // how long a hole may wait for its retransmission
+	tcpIdleClose           = 10 * time.Minute
+)
+
+// tcpState drives gopacket/reassembly by capture time.
+type tcpState struct {
+	asm       *reassembly.Assembler
+	layer     layers.TCP
+	ctx       tcpContext
+	lastFlush time.Time
+}
+
+// tcpContext carries the capture time and the frame of the segment being
+// assembled. reassembly hands the CaptureInfo of each segment back with the
+// bytes it holds, so the frame reference travels in InterfaceIndex.
+type tcpContext struct{ ci gopacket.CaptureInfo }
+
+func (c *tcpContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
+
+// packFrame and unpackFrame store a FrameRef in CaptureInfo.InterfaceIndex:
+// 16 bits of file index, 47 bits of frame number.
+func packFrame(r FrameRef) int {
+	return int(uint64(r.File)<<47 | r.Frame&(1<<47-1))
+}
+
+func unpackFrame(v int) FrameRef {
+	u := uint64(v)
+	return FrameRef{File: int(u >> 47), Frame: u & (1<<47 - 1)}
+}
+
+func newTCPState(d *Decoder, o Options) *tcpState {
+	pool := reassembly.NewStreamPool(&streamFactory{d: d})
+	asm := reassembly.NewAssembler(pool)
+	asm.MaxBufferedPagesPerConnection = o.TCPPagesPerConn
+	asm.MaxBufferedPagesTotal = o.TCPPagesTotal
+	return &tcpState{asm: asm}
+}
+
+// tcp decodes a TCP header (RFC 9293 §3.1) and feeds the segment to the
+// reassembler.
+func (d *Decoder) tcp(src, dst netip.Addr, b []byte) {
+	if len(b) < 20 {
+		d.problem("tcp", "header truncated")
+		return
+	}
+	off := int(b[12]>>4) * 4
+	if off < 20 || off > len(b) {
+		d.problem("tcp", "bad data offset")
+		return
+	}
+	d.stats.TCPPackets++
+	t := &d.tcpState.layer
+	flags := b[13]
+	*t = layers.TCP{
+		SrcPort: layers.TCPPort(be.Uint16(b)),
+		DstPort: layers.TCPPort(be.Uint16(b[2:])),
+		Seq:     be.Uint32(b[4:]),
+		Ack:     be.Uint32(b[8:]),
+		FIN:     flags&0x01 != 0,
+		SYN:     flags&0x02 != 0,
+		RST:     flags&0x04 != 0,
+		PSH:     flags&0x08 != 0,
+		ACK:     flags&0x10 != 0,
+		URG:     flags&0x20 != 0,
+		Window:  be.Uint16(b[14:]),
+	}
+	t.Contents, t.Payload = b[:off], b[off:]
+	fl := Flow{Src: netip.AddrPortFrom(src, uint16(t.SrcPort)), Dst: netip.AddrPortFrom(dst, uint16(t.DstPort)), Transport: TCP}
+	if t.SYN || t.FIN || t.RST {
+		ev := d.event(fl, nil, KindTCPControl, nil)
+		ev.TCPFlags = tcpFlags(t)
+		d.emit(ev)
+	}
+	var netFlow gopacket.Flow
+	if src.Is4() {
+		s, d4 := src.As4(), dst.As4()
+		netFlow = gopacket.NewFlow(layers.EndpointIPv4, s[:], d4[:])
+	} else {
+		s, d6 := src.As16(), dst.As16()
+		netFlow = gopacket.NewFlow(layers.EndpointIPv6, s[:], d6[:])
+	}
+	ts := d.tcpState
+	ts.ctx.ci = gopacket.CaptureInfo{Timestamp: d.curTime, InterfaceIndex: packFrame(d.cur), CaptureLength: len(b), Length: len(b)}
+	ts.asm.AssembleWithContext(netFlow, t, &ts.ctx)
+	if d.curTime.Sub(ts.lastFlush) >= tcpFlushEvery {
+		ts.lastFlush = d.curTime
+		ts.asm.FlushWithOptions(reassembly.FlushOptions{T: d.curTime.Add(-tcpGapWait), TC: d.curTime.Add(-tcpIdleClose)})
+	}
+}
+
+func tcpFlags(t *layers.TCP) uint8 {
+	var f uint8
+	if t.FIN {
+		f |= FlagFIN
+	}
+	if t.SYN {
+		f |= FlagSYN
+	}
+	if t.RST {
+		f |= FlagRST
+	}
+	if t.ACK {
+		f |= FlagACK
+	}
+	return f
+}
+
+// finish pushes out everything still buffered at the end of the capture.
+func (ts *tcpState) finish() { ts.asm.FlushAll() }
+
+type streamFactory struct{ d *Decoder }
+
+func (f *streamFactory) New(netFlow, tcpFlow gopacket.Flow, t *layers.TCP, ac reassembly.AssemblerContext) reassembly.Stream {
+	src, _ := netip.AddrFromSlice(netFlow.Src().Raw())
+	dst, _ := netip.AddrFromSlice(netFlow.Dst().Raw())
+	fl := Flow{
+		Src:       netip.AddrPortFrom(src, uint16(t.SrcPort)),
+		Dst:       netip.AddrPortFrom(dst, uint16(t.DstPort)),
+		Transport: TCP,
+	}
+	s := &tcpStream{d: f.d}
+	s.dirs[0] = streamDir{s: s, flow: fl}
+	s.dirs[1] = streamDir{s: s, flow: fl.Reverse()}
+	return s
+}
+
+// tcpStream is one TCP connection: two byte streams, each with its own
+// framing state.
+type tcpStream struct {
+	d    *Decoder
+	dirs [2]streamDir // [0] from the side that sent the first segment seen
+	// pseudoTLS is set once the client sent the MS-TURN pseudo-TLS
+	// ClientHello; the server's answer decides what follows.
+	pseudoTLS bool
+	sawHello  [2]bool
+}
+
+func (s *tcpStream) Accept(t *layers.TCP, ci gopacket.CaptureInfo, dir reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, ac reassembly.AssemblerContext) bool {
+	*start = true // captures start mid-connection; take what there is
+	return true
+}
+
+func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.AssemblerContext) {
+	n, _ := sg.Lengths()
+	dir, _, _, skip := sg.Info()
+	if n == 0 {
+		return
+	}
+	i := 0
+	if dir == reassembly.TCPDirServerToClient {
+		i = 1
+	}
+	s.dirs[i].feed(sg.Fetch(n), skip, sg)
+}
+
+func (s *tcpStream) ReassemblyComplete(ac reassembly.AssemblerContext) bool {
+	return true // remove the connection
+}
