@@ -15,9 +15,9 @@ const (
 	LinkIPv4     = 228
 	LinkIPv6     = 229
 	LinkSLL2     = 276
-	linkRawBSD   = 12  // OpenBSD's LINKTYPE value for raw IP
-	linkRawAlt   = 14  // another raw-IP value seen in old files
-	maxTunnels   = 4   // IP-in-IP / GRE / ERSPAN nesting we follow
+	linkRawBSD   = 12 // OpenBSD's LINKTYPE value for raw IP
+	linkRawAlt   = 14 // another raw-IP value seen in old files
+	maxTunnels   = 4  // IP-in-IP / GRE / ERSPAN nesting we follow
 	etherIPv4    = 0x0800
 	etherIPv6    = 0x86DD
 	etherVLAN    = 0x8100

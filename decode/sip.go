@@ -4,9 +4,9 @@ import "bytes"
 
 // Limits of SIP framing on streams.
 const (
-	maxSIPStartLine = 1024      // bytes looked at to find a request or status line
-	maxSIPHeader    = 64 << 10  // a header block larger than this is not SIP
-	maxSIPBody      = 1 << 20   // Content-Length values above this are refused
+	maxSIPStartLine = 1024     // bytes looked at to find a request or status line
+	maxSIPHeader    = 64 << 10 // a header block larger than this is not SIP
+	maxSIPBody      = 1 << 20  // Content-Length values above this are refused
 )
 
 var sipVersion = []byte("SIP/2.0")

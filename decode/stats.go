@@ -33,24 +33,24 @@ type FileStats struct {
 
 // Stats summarises what the decoder saw.
 type Stats struct {
-	Files      []FileStats
-	Packets    uint64 // frames read
-	Bytes      uint64 // captured bytes read
-	First      time.Time
-	Last       time.Time
-	IPv4, IPv6 uint64
-	UDPPackets uint64
-	TCPPackets uint64
-	SCTPChunks uint64
-	Fragments  uint64 // IP fragments seen
-	Reassembled uint64 // datagrams rebuilt from fragments
-	Duplicates uint64 // exact duplicates dropped (SPAN, several interfaces)
-	OtherPackets uint64 // frames of protocols icediag does not look at (ARP, ...)
-	OtherPayloads uint64 // UDP payloads and stream bytes of no known protocol
+	Files           []FileStats
+	Packets         uint64 // frames read
+	Bytes           uint64 // captured bytes read
+	First           time.Time
+	Last            time.Time
+	IPv4, IPv6      uint64
+	UDPPackets      uint64
+	TCPPackets      uint64
+	SCTPChunks      uint64
+	Fragments       uint64 // IP fragments seen
+	Reassembled     uint64 // datagrams rebuilt from fragments
+	Duplicates      uint64 // exact duplicates dropped (SPAN, several interfaces)
+	OtherPackets    uint64 // frames of protocols icediag does not look at (ARP, ...)
+	OtherPayloads   uint64 // UDP payloads and stream bytes of no known protocol
 	RelayedPayloads uint64 // payloads decoded from inside TURN relay legs
-	Events     [numKinds]uint64
-	Relayed    uint64 // events that travelled inside a TURN relay leg
-	problems   map[problemKey]*Problem
+	Events          [numKinds]uint64
+	Relayed         uint64 // events that travelled inside a TURN relay leg
+	problems        map[problemKey]*Problem
 }
 
 // EventCount returns how many events of kind k were delivered.

@@ -12,8 +12,8 @@ import (
 // TCP reassembly defaults. Pages are gopacket/reassembly's 1900-byte
 // buffers for out-of-order data.
 const (
-	DefaultTCPPagesPerConn = 256    // ~480 KiB waiting per connection
-	DefaultTCPPagesTotal   = 16384  // ~30 MiB waiting in all
+	DefaultTCPPagesPerConn = 256   // ~480 KiB waiting per connection
+	DefaultTCPPagesTotal   = 16384 // ~30 MiB waiting in all
 	tcpFlushEvery          = time.Second
 	tcpGapWait             = 5 * time.Second // how long a hole may wait for its retransmission
 	tcpIdleClose           = 10 * time.Minute
