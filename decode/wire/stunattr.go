@@ -66,10 +66,10 @@ func (m *STUN) interpretDialect(t uint16, v []byte) bool {
 		if m.PeerCount == 1 {
 			m.XORPeer = m.xorAddr(v)
 		}
-	case t == attrRealm:
-		m.setRealmOrNonce(v, ms)
-	case t == attrNonce:
+	case t == attrRealm: // MS NONCE
 		m.setRealmOrNonce(v, !ms)
+	case t == attrNonce: // MS REALM
+		m.setRealmOrNonce(v, ms)
 	default:
 		return false
 	}
