@@ -71,27 +71,43 @@ func TestExtractFixtures(t *testing.T) {
 			return (c == ContentRTCP || c == ContentRTP) && d.Frame <= 560
 		})
 	}
+	const tlsOut = "ntop-nDPI__teams.pcap.tls"
+	frames := tsharkExtractAs(t, teamsCapture, tlsOut, "(tls.handshake.type == 1 || tls.handshake.type == 2) && frame.number <= 300", tlsFields, nil)
+	writeFramesAs(t, teamsCapture, tlsOut, frames, func(d datagram) bool { return false })
+}
+
+const teamsCapture = "ntop-nDPI__teams.pcap"
+
+var tlsFields = []string{
+	"frame.number", "tls.record.version", "tls.handshake.type", "tls.handshake.version",
+	"tls.handshake.extensions_server_name", "tls.handshake.ciphersuite", "tls.handshake.cipher_suites_length",
 }
 
 // tsharkExtract writes testdata/tshark/<name>.tsv and returns the frames
 // tshark matched.
 func tsharkExtract(t *testing.T, name, filter string, fields, extra []string) map[int]bool {
 	t.Helper()
+	return tsharkExtractAs(t, name, name, filter, fields, extra)
+}
+
+// tsharkExtractAs is tsharkExtract writing testdata/tshark/<out>.tsv.
+func tsharkExtractAs(t *testing.T, name, out, filter string, fields, extra []string) map[int]bool {
+	t.Helper()
 	args := append([]string{"-r", filepath.Join(*extractDir, name), "-Y", filter,
 		"-T", "fields", "-E", "header=y", "-E", "separator=/t"}, extra...)
 	for _, f := range fields {
 		args = append(args, "-e", f)
 	}
-	out, err := exec.Command("tshark", args...).Output()
+	res, err := exec.Command("tshark", args...).Output()
 	if err != nil {
 		t.Fatalf("tshark %s: %v", name, err)
 	}
 	ver, _ := exec.Command("tshark", "--version").Output()
 	head := fmt.Sprintf("# %s\n# tshark %s\n", strings.SplitN(string(ver), "\n", 2)[0],
 		strings.Join(args[2:], " "))
-	writeFile(t, filepath.Join("testdata", "tshark", name+".tsv"), head+string(out))
+	writeFile(t, filepath.Join("testdata", "tshark", out+".tsv"), head+string(res))
 	frames := map[int]bool{}
-	for _, line := range strings.Split(string(out), "\n")[1:] {
+	for _, line := range strings.Split(string(res), "\n")[1:] {
 		var n int
 		if _, err := fmt.Sscanf(line, "%d", &n); err == nil {
 			frames[n] = true
@@ -104,6 +120,12 @@ func tsharkExtract(t *testing.T, name, filter string, fields, extra []string) ma
 // accepts.
 func writeFrames(t *testing.T, name string, tshark map[int]bool, keep func(datagram) bool) {
 	t.Helper()
+	writeFramesAs(t, name, name, tshark, keep)
+}
+
+// writeFramesAs is writeFrames writing testdata/frames/<out>.txt.
+func writeFramesAs(t *testing.T, name, out string, tshark map[int]bool, keep func(datagram) bool) {
+	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "# frames of %s: frame, transport, payload hex\n", name)
 	for _, d := range readCapture(t, filepath.Join(*extractDir, name)) {
@@ -111,7 +133,7 @@ func writeFrames(t *testing.T, name string, tshark map[int]bool, keep func(datag
 			fmt.Fprintf(&b, "%d %s %s\n", d.Frame, d.Proto, hex.EncodeToString(d.Payload))
 		}
 	}
-	writeFile(t, filepath.Join("testdata", "frames", name+".txt"), b.String())
+	writeFile(t, filepath.Join("testdata", "frames", out+".txt"), b.String())
 }
 
 func writeFile(t *testing.T, path, s string) {

@@ -70,12 +70,15 @@ func (r *RTP) headerLen(b []byte) error {
 
 // RTCP summarises a compound RTCP packet (RFC 3550 §6.1): the number of
 // packets, the type of the first one, the SSRC of the first sender and the
-// types of the first eight packets.
+// types of the first eight packets. Trailing counts bytes after the last
+// packet too short to be a header (some stacks pad datagrams); they are
+// tolerated as tshark does.
 type RTCP struct {
 	Count     int
 	FirstType uint8
 	SSRC      uint32
 	Types     [8]uint8
+	Trailing  int
 }
 
 var (
@@ -90,6 +93,10 @@ var (
 func (r *RTCP) Decode(b []byte) error {
 	*r = RTCP{}
 	for off := 0; off < len(b); {
+		if r.Count > 0 && len(b)-off < 4 {
+			r.Trailing = len(b) - off
+			break
+		}
 		n, err := rtcpPacketLen(b[off:])
 		if err != nil {
 			return err
