@@ -84,6 +84,9 @@ func Reason(err error) string {
 	if err == nil {
 		return ""
 	}
+	if pe, ok := err.(*ParseError); ok {
+		return pe.Reason()
+	}
 	var pe *ParseError
 	if errors.As(err, &pe) {
 		return pe.Reason()

@@ -7,7 +7,7 @@ import (
 )
 
 // fixtureFrame returns the payload of one frame of a capture fixture.
-func fixtureFrame(t *testing.T, capture string, frame int) datagram {
+func fixtureFrame(t testing.TB, capture string, frame int) datagram {
 	t.Helper()
 	for _, d := range loadFixture(t, capture) {
 		if d.Frame == frame {
