@@ -135,11 +135,7 @@ func tsharkRecords(t testing.TB, path string) []record {
 		if line == "" {
 			continue
 		}
-		var r record
-		if _, err := fmt.Sscanf(line, "%d\t%s\t%d\t%d", &r.Frame, &r.Epoch, &r.CaptureLength, &r.Length); err != nil {
-			t.Fatalf("tshark line %q: %v", line, err)
-		}
-		recs = append(recs, r)
+		recs = append(recs, parseTsharkLine(t, line))
 	}
 	return recs
 }
@@ -225,4 +221,24 @@ func wantFileError(t *testing.T, err, sentinel error, frame uint64, offset int64
 		t.Fatalf("error = %v (frame %d, offset %d), want %v at frame %d offset %d", err, fe.Frame, fe.Offset, sentinel, frame, offset)
 	}
 	return fe
+}
+
+// parseTsharkLine parses "number<TAB>epoch<TAB>caplen<TAB>len". tshark
+// leaves the epoch empty for packets without a timestamp (pcapng Simple
+// Packet Blocks), which this package reports as the Unix epoch.
+func parseTsharkLine(t testing.TB, line string) record {
+	t.Helper()
+	fields := strings.Split(line, "\t")
+	if len(fields) != 4 {
+		t.Fatalf("tshark line %q: want 4 fields", line)
+	}
+	if fields[1] == "" {
+		fields[1] = "0.000000000"
+	}
+	var r record
+	r.Epoch = fields[1]
+	if _, err := fmt.Sscanf(fields[0]+" "+fields[2]+" "+fields[3], "%d %d %d", &r.Frame, &r.CaptureLength, &r.Length); err != nil {
+		t.Fatalf("tshark line %q: %v", line, err)
+	}
+	return r
 }
