@@ -139,7 +139,8 @@ func (w *PcapngWriter) AddInterface(linkType uint16, snaplen uint32, name string
 	b := w.scratch[:16]
 	o.PutUint32(b[0:], blockIDB)
 	o.PutUint32(b[4:], uint32(total))
-	o.PutUint32(b[8:], uint32(linkType))
+	o.PutUint16(b[8:], linkType)
+	o.PutUint16(b[10:], 0) // reserved
 	o.PutUint32(b[12:], snaplen)
 	w.w.Write(b)
 	if name != "" {
