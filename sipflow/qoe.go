@@ -224,6 +224,9 @@ func (q *qoeWalker) addrField(name, text string) {
 }
 
 func (q *qoeWalker) closeAddr(name string) {
+	if q.addr == nil {
+		return // an end tag without its start (lenient decoding)
+	}
 	a := *q.addr
 	if !a.IsValid() {
 		if ip, err := netip.ParseAddr(q.ip); err == nil {
