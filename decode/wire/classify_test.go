@@ -11,6 +11,7 @@ func TestClassify(t *testing.T) {
 		{"empty", nil, ContentUnknown},
 		{"stun", stunMsg(0x0001, true, nil), ContentSTUN},
 		{"stun-looking garbage", []byte{0, 1, 0, 9, 1, 2}, ContentUnknown},
+		{"stun with cookie, unpadded length", stunMsg(0x0001, true, attr(0x0006, 1, 2, 3)), ContentSTUN},
 		{"zrtp", []byte{0x10, 0, 0, 1, 0x5a, 0x52, 0x54, 0x50, 0, 0, 0, 0}, ContentZRTP},
 		{"dtls", []byte{22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, ContentDTLS},
 		{"tls", []byte{22, 0x03, 0x03, 0, 1, 1}, ContentTLS},

@@ -137,7 +137,9 @@ func IsSTUN(b []byte) bool {
 	if stunHeaderLen+n > len(b) {
 		return false
 	}
-	if binary.BigEndian.Uint32(b[4:8]) == MagicCookie && n%4 == 0 {
+	// No multiple-of-4 check: MS-ICE2 checks carry the cookie with
+	// unpadded attributes (MS-REFERENCE §2.4).
+	if binary.BigEndian.Uint32(b[4:8]) == MagicCookie {
 		return true
 	}
 	if hasMSCookieAttr(b) {
