@@ -95,7 +95,7 @@ func craftedPcapng() []byte {
 	b.shb(binary.BigEndian)
 	b.idb(113, 64)
 	b.block(4, b.u16(0), b.u16(0)) // Name Resolution Block, only opt_endofrecord
-	b.spb(100, fill(64, 4)) // data is min(original length, snaplen), §4.4
+	b.spb(100, fill(64, 4))        // data is min(original length, snaplen), §4.4
 	b.epb(0, 1500000000000001, fill(50, 5), 50)
 	return b.buf.Bytes()
 }

@@ -26,11 +26,15 @@ func corpusDir() string {
 // corpusFiles lists the shared captures, skipping the test when absent.
 func corpusFiles(t testing.TB) []string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(corpusDir(), "*"))
+	files, _ := globCorpus()
 	if len(files) == 0 {
 		t.Skipf("no captures in %s", corpusDir())
 	}
 	return files
+}
+
+func globCorpus() ([]string, error) {
+	return filepath.Glob(filepath.Join(corpusDir(), "*"))
 }
 
 // testdataFiles lists the captures checked in under testdata.
