@@ -194,12 +194,13 @@ func (m *STUN) Decode(b []byte) error {
 	m.Length = binary.BigEndian.Uint16(b[2:4])
 	copy(m.TxID[:], b[4:20])
 	m.Method, m.Class = splitType(m.Type)
-	m.Dialect = detectDialect(b)
+	end := stunHeaderLen + int(m.Length)
+	// Only the message's own bytes decide the dialect.
+	m.Dialect = detectDialect(b[:min(end, len(b))])
 	m.Op, m.Class = operation(m.Type, m.Method, m.Class, m.Dialect)
 	if m.Type&0xC000 != 0 {
 		return errSTUNType
 	}
-	end := stunHeaderLen + int(m.Length)
 	if end > len(b) {
 		return errSTUNLength
 	}
@@ -302,12 +303,12 @@ func (m *STUN) HasCookie() bool {
 const hexDigits = "0123456789abcdef"
 
 // AppendTxID appends the transaction ID in lower-case hex as tshark shows
-// it: the 12-byte stun.id for messages with the magic cookie (RFC 8489 §5),
-// the 16-byte classicstun.id for cookie-less messages and for the MS Data
-// Indication 0x0115, which tshark's RFC dissector rejects.
+// it: the 12-byte stun.id for messages with the magic cookie in the header
+// (RFC 8489 §5), the 16-byte classicstun.id for cookie-less ones. tshark
+// 4.0 decodes an MS Data Indication (0x0115) with the cookie as stun too.
 func (m *STUN) AppendTxID(dst []byte) []byte {
 	id := m.TxID[:]
-	if m.HasCookie() && m.Type != typeMSDataIndication {
+	if m.HasCookie() {
 		id = id[4:]
 	}
 	for _, c := range id {

@@ -233,3 +233,14 @@ func crc32Legacy(b []byte) uint32 {
 	}
 	return ^crc
 }
+
+// TestDialectIgnoresBytesAfterMessage is the regression test for fuzz input
+// f230caee108c5678: a MAGIC-COOKIE attribute after the message end made an
+// empty message MS-TURN.
+func TestDialectIgnoresBytesAfterMessage(t *testing.T) {
+	b := append(stunMsg(0x0001, false, nil), attr(attrMSMagicCookie, 0x72, 0xc6, 0x4b, 0xc6)...)
+	var m STUN
+	if err := m.Decode(b); err != nil || m.Dialect != DialectClassic || len(m.Attrs) != 0 {
+		t.Errorf("Decode(%x) = %v, %v, %d attributes; want nil, classic, 0", b, err, m.Dialect, len(m.Attrs))
+	}
+}
