@@ -67,6 +67,8 @@ type Decoder struct {
 	dedup    deduper
 	tcpState *tcpState
 	relays   *relays
+
+	sctpParts map[sctpKey][]byte
 }
 
 // New returns a decoder that calls h for every event.

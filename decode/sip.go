@@ -4,7 +4,7 @@ import "bytes"
 
 // Limits of SIP framing on streams.
 const (
-	maxSIPStartLine = 1024     // bytes looked at to find a request or status line
+	maxSIPStartLine = 16 << 10 // bytes looked at to find a request or status line
 	maxSIPHeader    = 64 << 10 // a header block larger than this is not SIP
 	maxSIPBody      = 1 << 20  // Content-Length values above this are refused
 )
@@ -27,7 +27,7 @@ func looksLikeSIP(b []byte) bool {
 		return len(line) >= 11 && line[7] == ' ' && isDigit(line[8]) && isDigit(line[9]) && isDigit(line[10])
 	}
 	sp := bytes.IndexByte(line, ' ')
-	if sp <= 0 || sp > 32 {
+	if sp <= 0 {
 		return false
 	}
 	for _, c := range line[:sp] {

@@ -66,22 +66,13 @@ func (d *Decoder) tcp(src, dst netip.Addr, b []byte) {
 		return
 	}
 	d.stats.TCPPackets++
+	// gopacket's own decoder fills the unexported port fields that
+	// TransportFlow (the reassembler's connection key) reads.
 	t := &d.tcpState.layer
-	flags := b[13]
-	*t = layers.TCP{
-		SrcPort: layers.TCPPort(be.Uint16(b)),
-		DstPort: layers.TCPPort(be.Uint16(b[2:])),
-		Seq:     be.Uint32(b[4:]),
-		Ack:     be.Uint32(b[8:]),
-		FIN:     flags&0x01 != 0,
-		SYN:     flags&0x02 != 0,
-		RST:     flags&0x04 != 0,
-		PSH:     flags&0x08 != 0,
-		ACK:     flags&0x10 != 0,
-		URG:     flags&0x20 != 0,
-		Window:  be.Uint16(b[14:]),
+	if err := t.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err != nil {
+		d.problem("tcp", "bad header")
+		return
 	}
-	t.Contents, t.Payload = b[:off], b[off:]
 	fl := Flow{Src: netip.AddrPortFrom(src, uint16(t.SrcPort)), Dst: netip.AddrPortFrom(dst, uint16(t.DstPort)), Transport: TCP}
 	if t.SYN || t.FIN || t.RST {
 		ev := d.event(fl, nil, KindTCPControl, nil)
@@ -97,8 +88,15 @@ func (d *Decoder) tcp(src, dst netip.Addr, b []byte) {
 		netFlow = gopacket.NewFlow(layers.EndpointIPv6, s[:], d6[:])
 	}
 	ts := d.tcpState
-	ts.ctx.ci = gopacket.CaptureInfo{Timestamp: d.curTime, InterfaceIndex: packFrame(d.cur), CaptureLength: len(b), Length: len(b)}
-	ts.asm.AssembleWithContext(netFlow, t, &ts.ctx)
+	ci := gopacket.CaptureInfo{Timestamp: d.curTime, InterfaceIndex: packFrame(d.cur), CaptureLength: len(b), Length: len(b)}
+	ctx := &ts.ctx
+	if len(t.Payload) > 0 {
+		// reassembly keeps the context of segments it buffers out of
+		// order, so a segment with data needs a context of its own.
+		ctx = &tcpContext{}
+	}
+	ctx.ci = ci
+	ts.asm.AssembleWithContext(netFlow, t, ctx)
 	if d.curTime.Sub(ts.lastFlush) >= tcpFlushEvery {
 		ts.lastFlush = d.curTime
 		ts.asm.FlushWithOptions(reassembly.FlushOptions{T: d.curTime.Add(-tcpGapWait), TC: d.curTime.Add(-tcpIdleClose)})
