@@ -1,6 +1,7 @@
 package capfile
 
 import (
+	"bufio"
 	"encoding/binary"
 	"time"
 )
@@ -55,12 +56,13 @@ func (f *File) readPcapHeader() error {
 		st.order = binary.LittleEndian
 		magic = binary.LittleEndian.Uint32(h)
 	}
-	st.fracMult, st.recLen, f.label = 1000, pcapRecordLen, "pcap"
+	st.fracMult, f.label = 1000, "pcap"
+	variants := standardVariants
 	switch magic {
 	case magicNano:
 		st.fracMult, f.label = 1, "pcap-ns"
 	case magicKuznetzov:
-		st.recLen += kuznetzovExtra
+		variants = modifiedVariants
 	}
 	if major := st.order.Uint16(h[4:]); major != 2 {
 		return f.fail(0, ErrBadBlock, "unsupported pcap version %d.%d", major, st.order.Uint16(h[6:]))
@@ -69,7 +71,50 @@ func (f *File) readPcapHeader() error {
 	// bits carry FCS information (draft-ietf-opsawg-pcap §4).
 	st.linkType = uint16(st.order.Uint32(h[20:]))
 	f.ifaces = append(f.ifaces, Interface{LinkType: st.linkType, Snaplen: st.order.Uint32(h[16:])})
+	st.recLen = f.pickRecordLen(variants)
 	return nil
+}
+
+// Record header lengths of the pcap variants that share a magic number, in
+// order of preference, as old patched libpcaps wrote them: standard (16),
+// Nokia (20) and Red Hat 6.1 (24) with the standard magic; Kuznetzov's
+// modified format (24) and SuSE 6.3 (28) with a1b2cd34.
+var (
+	standardVariants = []int{pcapRecordLen, pcapRecordLen + 4, pcapRecordLen + kuznetzovExtra}
+	modifiedVariants = []int{pcapRecordLen + kuznetzovExtra, pcapRecordLen + 12}
+)
+
+// pickRecordLen returns the first record header length under which the
+// first two records look sane, or the preferred one when none does.
+func (f *File) pickRecordLen(variants []int) int {
+	for _, n := range variants {
+		if f.plausible(n) {
+			return n
+		}
+	}
+	return variants[0]
+}
+
+// plausible peeks at up to two records with header length hl and checks
+// that the captured length fits the original length and the limit, and that
+// the fraction is below one second. What cannot be peeked counts as sane,
+// so a short or truncated file keeps the preferred variant.
+func (f *File) plausible(hl int) bool {
+	o, off := f.pcap.order, 0
+	for range 2 {
+		h, err := f.r.Peek(off + hl)
+		if err == bufio.ErrBufferFull || len(h) < off+hl {
+			return true // past the buffer or the end: nothing contradicts hl
+		}
+		h = h[off:]
+		caplen, wire := o.Uint32(h[8:]), o.Uint32(h[12:])
+		if caplen > wire || uint64(caplen) > uint64(f.lim.MaxRecord) ||
+			int64(o.Uint32(h[4:]))*f.pcap.fracMult >= 1e9 {
+			return false
+		}
+		off += hl + int(caplen)
+	}
+	return true
 }
 
 func isPcapMagic(m uint32) bool {
