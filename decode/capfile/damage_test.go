@@ -88,6 +88,8 @@ var damages = []damage{
 	{"EPB names unknown interface", ngFile, putPkt(8, set(7), false), ErrBadBlock, frame1, firstPkt, "interface 7"},
 	{"garbage after last block", ngFile, appendBytes("garbage!garbage!"), ErrBadBlock, frameNext, endOfFile, "not a multiple of 4"},
 	{"block header cut after last block", ngFile, appendBytes("\x06\x00\x00"), ErrTruncatedFile, frameNext, endOfFile, "cut after 3 of 8 bytes"},
+	{"section header cut after last block", ngFile, appendBytes("\x0a\x0d\x0d\x0a\x1c\x00\x00\x00\x4d\x3c"), ErrTruncatedFile, frameNext, endOfFile, "section header block cut after 10 of 12 bytes"},
+	{"second section byte-order magic", ngFile, appendBytes("\x0a\x0d\x0d\x0a\x1c\x00\x00\x00abcd"), ErrBadBlock, frameNext, endOfFile, "byte-order magic"},
 	{"SHB byte-order magic", ngFile, put32(8, 0x01020304), ErrBadBlock, frame1, atStart, "byte-order magic"},
 	{"pcapng major version 2", ngFile, func(b []byte, _ []int) []byte { le.PutUint16(b[12:], 2); return b }, ErrBadBlock, frame1, atStart, "version 2.0"},
 	{"pcap captured length over limit", pcapFile, putPkt(8, set(300000), false), ErrTooLarge, frame1, firstPkt, "exceeds the limit"},
@@ -171,4 +173,17 @@ func TestLimits(t *testing.T) {
 	_, err = readAll(t, f)
 	_, pk := starts(walkLayout(t, mustRead(t, path)))
 	wantFileError(t, err, ErrTooLarge, 1, int64(pk[0])) // frame 1 holds 90 bytes
+}
+
+func TestNextAfterClose(t *testing.T) {
+	f, err := Open(filepath.Join("testdata", pcapFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	if err := f.Next(new(Packet)); !errors.Is(err, ErrClosed) {
+		t.Errorf("Next after Close = %v, want ErrClosed", err)
+	}
 }

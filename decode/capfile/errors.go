@@ -22,6 +22,8 @@ var (
 	// ErrTooLarge means a record, block or decompressed stream exceeds the
 	// Limits the file was opened with.
 	ErrTooLarge = errors.New("capture record exceeds limit")
+	// ErrClosed is returned by Next after Close.
+	ErrClosed = errors.New("capture file closed")
 	// ErrWriterArg means a writer was asked to write something the format
 	// cannot hold (unknown interface, timestamp out of range, data longer
 	// than its original length).

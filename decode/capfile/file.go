@@ -3,7 +3,6 @@ package capfile
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,7 +13,7 @@ import (
 // only until the next call to Next; callers that keep bytes copy them.
 type Packet struct {
 	Data          []byte    // captured bytes; aliases the reader's buffer until the next Next call
-	Timestamp     time.Time // UTC
+	Timestamp     time.Time // UTC; the Unix epoch for pcapng Simple Packet Blocks, which carry none
 	CaptureLength int       // len(Data)
 	Length        int       // original length on the wire (> CaptureLength when snaplen-truncated)
 	LinkType      uint16    // LINKTYPE_* value of the packet's interface
@@ -173,7 +172,7 @@ func (f *File) Next(p *Packet) error {
 // passed to NewReader).
 func (f *File) Close() error {
 	if f.err == nil {
-		f.err = errors.New("capfile: file closed")
+		f.err = ErrClosed
 	}
 	if f.closer == nil {
 		return nil

@@ -2,6 +2,7 @@ package capfile
 
 import (
 	"encoding/binary"
+	"io"
 )
 
 // pcapng block types (draft-ietf-opsawg-pcapng §10.1).
@@ -139,8 +140,11 @@ func (f *File) nextPcapng(p *Packet) error {
 // whose first 8 bytes are in f.hdr, then the block.
 func (f *File) nextSection(start int64) error {
 	got, err := f.fill(f.hdr[8:minBlockLen])
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return f.fail(start, ErrTruncatedFile, "section header block cut after %d of %d bytes", 8+got, minBlockLen)
+	}
 	if err != nil {
-		return f.readFailed(start, "section header block of at least", minSHBLen, 8+got, err)
+		return f.fail(start, err, "reading section header block: %v", err)
 	}
 	return f.parseSHB(start, f.hdr[:minBlockLen])
 }
