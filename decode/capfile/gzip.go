@@ -36,6 +36,7 @@ type countingReader struct {
 	n int64
 }
 
+// Read counts what the underlying reader returns.
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
@@ -52,6 +53,7 @@ type ratioReader struct {
 	ratio int64
 }
 
+// Read decompresses and fails once the ratio is exceeded.
 func (g *ratioReader) Read(p []byte) (int, error) {
 	n, err := g.z.Read(p)
 	g.out += int64(n)
@@ -67,6 +69,7 @@ type RatioError struct {
 	Decompressed, Compressed, Limit int64
 }
 
+// Error says how far the stream expanded.
 func (e *RatioError) Error() string {
 	return fmt.Sprintf("gzip stream expanded %d compressed bytes to %d, more than %d times", e.Compressed, e.Decompressed, e.Limit)
 }
