@@ -108,6 +108,7 @@ func (sd *streamDir) frames(b []byte, carried int, sg reassembly.ScatterGather) 
 		if bad {
 			sd.s.d.problemAt("tcp", "framing lost in "+sd.mode.String()+" stream", sd.frameAt(sg, used-carried))
 			sd.lost = true
+			used += sd.skipBad(b[used:])
 			continue
 		}
 		if !ok {
@@ -117,6 +118,19 @@ func (sd *streamDir) frames(b []byte, carried int, sg reassembly.ScatterGather) 
 		used += n
 	}
 	return used
+}
+
+// skipBad returns how many bytes to drop after a framing error so that the
+// resynchronisation starts past the message that could not be framed: the
+// rest of the line for SIP, one byte for binary framings.
+func (sd *streamDir) skipBad(b []byte) int {
+	if sd.mode == modeSIP {
+		if nl := bytes.IndexByte(b, '\n'); nl >= 0 {
+			return nl + 1
+		}
+		return len(b)
+	}
+	return 1
 }
 
 func (m streamMode) String() string {

@@ -62,6 +62,11 @@ func runPackets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitFailure
 	}
+	for _, f := range st.Files {
+		if f.Err != "" {
+			fmt.Fprintf(stderr, "icediag: %s\n", f.Err)
+		}
+	}
 	if *format == "json" {
 		enc.Encode(map[string]any{"summary": decode.Summarize(st)})
 	} else {
