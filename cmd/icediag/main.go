@@ -42,6 +42,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"packets", "list every decoded SIP, STUN/TURN, RTP/RTCP, TLS and ICMP message", runPackets},
+		{"calls", "list the SIP calls and other SIP transactions", runCalls},
+		{"flow", "draw the SIP ladder diagram of a call (--call ID)", runFlow},
 		{"version", "print the version", runVersion},
 	}
 }

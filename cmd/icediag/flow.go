@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"github.com/icediag/icediag/sipflow"
+)
+
+// runFlow implements `icediag flow`: the SIP ladder diagram of one call,
+// or of every call when --call is not given.
+func runFlow(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("flow", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	id := fs.String("call", "", "Call-ID of the call to draw, or a unique prefix of it (default: every call)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: icediag flow [--call ID] FILE...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	c, _, err := sipflow.Calls(fs.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "icediag: %v\n", err)
+		return exitFailure
+	}
+	calls := c.Calls()
+	if fs.Changed("call") {
+		call, err := sipflow.FindCall(calls, *id)
+		if err != nil {
+			fmt.Fprintf(stderr, "icediag: %q: %v\n", sipflow.Printable(*id), err)
+			if errors.Is(err, sipflow.ErrAmbiguousCall) {
+				return exitUsage
+			}
+			return exitFailure
+		}
+		calls = []*sipflow.Call{call}
+	}
+	for i, call := range calls {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		if err := c.Ladder(call).WriteText(stdout); err != nil {
+			fmt.Fprintf(stderr, "icediag: %v\n", err)
+			return exitFailure
+		}
+	}
+	return exitOK
+}
