@@ -41,6 +41,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"analyze", "explain what went wrong with the calls in a capture (the main command)", runAnalyze},
+		{"render", "render a saved JSON report as text, JSON or Markdown", runRender},
 		{"packets", "list every decoded SIP, STUN/TURN, RTP/RTCP, TLS and ICMP message", runPackets},
 		{"calls", "list the SIP calls and other SIP transactions", runCalls},
 		{"flow", "draw the SIP ladder diagram of a call (--call ID)", runFlow},

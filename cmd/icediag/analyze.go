@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+
+	"github.com/icediag/icediag/decode"
+	"github.com/icediag/icediag/diag"
+	"github.com/icediag/icediag/sipflow"
+)
+
+func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("analyze", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "report format: text, json or md")
+	out := fs.StringP("output", "o", "", "write the report to this file instead of standard output")
+	failOn := fs.String("fail-on", "error", "exit 3 when a finding has at least this severity: error, warning or never")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: icediag analyze [flags] FILE...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 || !validFormat(*format) || !validFailOn(*failOn) {
+		fs.Usage()
+		return exitUsage
+	}
+	files := fs.Args()
+	capture := sipflow.NewCapture()
+	st, err := decode.Run(files, decode.Options{}, capture.AddEvent)
+	if err != nil {
+		fmt.Fprintf(stderr, "icediag: %v\n", err)
+		return exitFailure
+	}
+	for _, f := range st.Files {
+		if f.Err != "" {
+			fmt.Fprintf(stderr, "icediag: %s\n", f.Err)
+		}
+	}
+	in := &diag.Input{Files: baseNames(files), Stats: st, Calls: capture.Calls(), Transactions: capture.Transactions()}
+	return writeReport(diag.Build(in), *format, *out, *failOn, stdout, stderr)
+}
+
+func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("render", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "report format: text, json or md")
+	out := fs.StringP("output", "o", "", "write the report to this file instead of standard output")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: icediag render [flags] REPORT.json")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 1 || !validFormat(*format) {
+		fs.Usage()
+		return exitUsage
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "icediag: %v\n", err)
+		return exitFailure
+	}
+	defer f.Close()
+	r, err := diag.ReadJSON(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "icediag: %s: %v\n", fs.Arg(0), err)
+		return exitFailure
+	}
+	return writeReport(r, *format, *out, "never", stdout, stderr)
+}
+
+func writeReport(r *diag.Report, format, out, failOn string, stdout, stderr io.Writer) int {
+	w := stdout
+	if out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			fmt.Fprintf(stderr, "icediag: %v\n", err)
+			return exitFailure
+		}
+		defer f.Close()
+		w = f
+	}
+	if err := diag.Render(w, r, format); err != nil {
+		fmt.Fprintf(stderr, "icediag: %v\n", err)
+		return exitFailure
+	}
+	if failOn != "never" && r.Worst().Rank() >= diag.Severity(failOn).Rank() {
+		return exitFindings
+	}
+	return exitOK
+}
+
+func validFormat(f string) bool {
+	return f == diag.FormatText || f == diag.FormatJSON || f == diag.FormatMarkdown
+}
+
+func validFailOn(f string) bool { return f == "error" || f == "warning" || f == "never" }
+
+func baseNames(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = filepath.Base(p)
+	}
+	return out
+}

@@ -1,0 +1,114 @@
+package diag
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Formats a report renders to.
+const (
+	FormatText     = "text"
+	FormatJSON     = "json"
+	FormatMarkdown = "md"
+)
+
+// Render writes r in the given format.
+func Render(w io.Writer, r *Report, format string) error {
+	switch format {
+	case FormatText:
+		return renderText(w, r)
+	case FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	case FormatMarkdown:
+		return renderMarkdown(w, r)
+	}
+	return fmt.Errorf("unknown format %q (want text, json or md)", format)
+}
+
+// ReadJSON reads a saved JSON report back.
+func ReadJSON(rd io.Reader) (*Report, error) {
+	var r Report
+	if err := json.NewDecoder(rd).Decode(&r); err != nil {
+		return nil, fmt.Errorf("not an icediag JSON report: %w", err)
+	}
+	if r.Schema != Schema {
+		return nil, fmt.Errorf("report schema %q, this icediag reads %q", r.Schema, Schema)
+	}
+	return &r, nil
+}
+
+// Worst returns the highest severity among the findings (empty if none).
+func (r *Report) Worst() Severity {
+	var worst Severity
+	for _, f := range r.Findings {
+		if f.Severity.Rank() > worst.Rank() {
+			worst = f.Severity
+		}
+	}
+	return worst
+}
+
+// findingsFor returns the findings of one call ("" = global ones).
+func (r *Report) findingsFor(callID string) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.CallID == callID {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// safe makes text from a capture harmless for a terminal or a Markdown
+// table: control characters are escaped.
+func safe(s string) string {
+	ok := true
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}
+
+func candidateSummary(m map[string]int) string {
+	if len(m) == 0 {
+		return "no candidates"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", m[k], k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func frameList(e Evidence) string {
+	if len(e.Frames) == 0 {
+		return ""
+	}
+	parts := make([]string, len(e.Frames))
+	for i, f := range e.Frames {
+		parts[i] = f.String()
+	}
+	s := strings.Join(parts, " ")
+	if e.Count > len(e.Frames) {
+		s += fmt.Sprintf(" (%d in all)", e.Count)
+	}
+	return s
+}
