@@ -1,0 +1,196 @@
+package ice
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/icediag/icediag/decode"
+)
+
+// maxSSRCs bounds the SSRCs remembered per flow.
+const maxSSRCs = 16
+
+// MediaFlow is the media of one direction of one path (RFC 3550 RTP and
+// RTCP, RFC 6347 DTLS): a direct 5-tuple, or a relay leg plus the peer
+// (Server set; Src or Dst is then the TURN client's address and the other
+// the peer, invalid when the container names none). Session and Pair name
+// the candidate pair whose addresses carry it.
+type MediaFlow struct {
+	Src          netip.AddrPort `json:"src"`
+	Dst          netip.AddrPort `json:"dst"`
+	Server       netip.AddrPort `json:"relay_server,omitempty"`
+	Via          string         `json:"via,omitempty"`
+	Transport    string         `json:"transport"`
+	RTPPackets   int            `json:"rtp_packets"`
+	RTCPPackets  int            `json:"rtcp_packets"`
+	DTLSPackets  int            `json:"dtls_packets"`
+	Bytes        int            `json:"bytes"`
+	First        time.Time      `json:"first"`
+	Last         time.Time      `json:"last"`
+	LongestGap   time.Duration  `json:"longest_gap"`
+	SSRCs        []uint32       `json:"ssrcs,omitempty"`
+	PayloadTypes []uint8        `json:"payload_types,omitempty"`
+	Session      string         `json:"session,omitempty"`
+	Pair         int            `json:"pair"`
+}
+
+// Packets returns the flow's packet count.
+func (f *MediaFlow) Packets() int { return f.RTPPackets + f.RTCPPackets + f.DTLSPackets }
+
+type flowKey struct {
+	src, dst, server netip.AddrPort
+	transport        decode.Transport
+}
+
+// flowState is a MediaFlow with the payload-type set kept as a bitmap so
+// that the per-packet path does not allocate.
+type flowState struct {
+	MediaFlow
+	pts     [2]uint64
+	comp    int
+	relayed bool
+	client  netip.AddrPort
+}
+
+// addMedia counts one RTP, RTCP or DTLS packet.
+func (b *Builder) addMedia(ev *decode.Event) {
+	k := flowKey{src: ev.Flow.Src, dst: ev.Flow.Dst, transport: ev.Flow.Transport}
+	if r := ev.Relay; r != nil {
+		k = flowKey{src: r.Peer, dst: r.Client, server: r.Server, transport: r.Transport}
+		if r.ToPeer {
+			k.src, k.dst = r.Client, r.Peer
+		}
+	}
+	f := b.flows[k]
+	if f == nil {
+		if len(b.flows) >= maxTransactions {
+			return
+		}
+		f = b.newFlow(k, ev)
+	}
+	if gap := ev.Time.Sub(f.Last); gap > f.LongestGap {
+		f.LongestGap = gap
+	}
+	f.Last = ev.Time
+	f.Bytes += len(ev.Payload)
+	switch ev.Kind {
+	case decode.KindRTP:
+		f.RTPPackets++
+		if p := ev.RTP; p != nil {
+			f.pts[p.PayloadType>>6&1] |= 1 << (p.PayloadType & 63)
+			f.addSSRC(p.SSRC)
+		}
+	case decode.KindRTCP:
+		f.RTCPPackets++
+	default:
+		f.DTLSPackets++
+	}
+}
+
+func (b *Builder) newFlow(k flowKey, ev *decode.Event) *flowState {
+	f := &flowState{MediaFlow: MediaFlow{Src: k.src, Dst: k.dst, Server: k.server,
+		Transport: k.transport.String(), First: ev.Time, Last: ev.Time, Pair: -1}}
+	if r := ev.Relay; r != nil {
+		f.Via, f.relayed, f.client = r.Via.String(), true, r.Client
+	}
+	b.flows[k] = f
+	b.flowOrder = append(b.flowOrder, f)
+	return f
+}
+
+func (f *flowState) addSSRC(s uint32) {
+	for _, x := range f.SSRCs {
+		if x == s {
+			return
+		}
+	}
+	if len(f.SSRCs) < maxSSRCs {
+		f.SSRCs = append(f.SSRCs, s)
+	}
+}
+
+// pathKey is an unordered address pair used to find the pair of a flow.
+type pathKey struct{ a, b netip.AddrPort }
+
+func makePathKey(x, y netip.AddrPort) pathKey {
+	if x.Compare(y) > 0 {
+		x, y = y, x
+	}
+	return pathKey{x, y}
+}
+
+// pairRef names a pair of a session.
+type pairRef struct {
+	s *Session
+	i int
+}
+
+// finishFlows links flows to pairs and counts media per pair.
+func (b *Builder) finishFlows(sessions []*Session) []*MediaFlow {
+	index := map[pathKey][]pairRef{}
+	for _, s := range sessions {
+		for i, p := range s.Pairs {
+			k := makePathKey(p.Local, p.Remote)
+			index[k] = append(index[k], pairRef{s, i})
+		}
+	}
+	out := make([]*MediaFlow, 0, len(b.flowOrder))
+	for _, f := range b.flowOrder {
+		for pt := range 128 {
+			if f.pts[pt>>6]&(1<<(pt&63)) != 0 {
+				f.PayloadTypes = append(f.PayloadTypes, uint8(pt))
+			}
+		}
+		b.linkFlow(f, index)
+		out = append(out, &f.MediaFlow)
+	}
+	for _, s := range sessions {
+		selectPairs(s)
+	}
+	return out
+}
+
+// linkFlow finds the pairs whose addresses carry f and counts its packets
+// on each; the flow names the first.
+func (b *Builder) linkFlow(f *flowState, index map[pathKey][]pairRef) {
+	x, y := f.Src, f.Dst
+	if f.relayed {
+		a := b.allocFor(f.client, f.Server, decode.UDP)
+		if a == nil {
+			a = b.allocFor(f.client, f.Server, decode.TCP)
+		}
+		if a == nil || !a.Relayed.IsValid() {
+			return
+		}
+		if x == f.client {
+			x = a.Relayed
+		} else {
+			y = a.Relayed
+		}
+	}
+	refs := index[makePathKey(x, y)]
+	for j, r := range refs {
+		r.s.Pairs[r.i].MediaPackets += f.Packets()
+		if j == 0 {
+			f.Session, f.Pair = r.s.ID, r.i
+		}
+	}
+}
+
+// selectPairs sets the selected pair per component: the pair that carries
+// the most media, preferring the nominated one on a tie.
+func selectPairs(s *Session) {
+	best := map[int]int{}
+	for i, p := range s.Pairs {
+		if p.MediaPackets == 0 {
+			continue
+		}
+		j, ok := best[p.Component]
+		if !ok || p.MediaPackets > s.Pairs[j].MediaPackets ||
+			(p.MediaPackets == s.Pairs[j].MediaPackets && s.Nominated[p.Component] == i) {
+			best[p.Component] = i
+		}
+	}
+	s.Selected = best
+}
+
