@@ -193,4 +193,3 @@ func selectPairs(s *Session) {
 	}
 	s.Selected = best
 }
-

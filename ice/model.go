@@ -82,7 +82,7 @@ type Side struct {
 	// (MS-ICE2, MS-REFERENCE §1.4), 0 when absent.
 	ImplVersion uint32 `json:"ms_impl_version,omitempty"`
 	// SDP reports that the side's candidates came from an SDP body.
-	SDP        bool            `json:"sdp"`
+	SDP        bool             `json:"sdp"`
 	Candidates []*SideCandidate `json:"candidates"`
 	// RemoteCandidates is the a=remote-candidates list of an MS re-INVITE
 	// sent by this side (MS-REFERENCE §2.5).
