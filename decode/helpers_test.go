@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -183,4 +184,23 @@ func problemCount(s *Stats, layer, substr string) uint64 {
 		}
 	}
 	return n
+}
+
+// sipMessage returns a SIP request with a Content-Length body of exactly
+// bodyLen bytes (text lines ending in CRLF; bodyLen 0 or at least 2).
+func sipMessage(method string, bodyLen int) []byte {
+	body := make([]byte, bodyLen)
+	for i := range body {
+		switch {
+		case i >= bodyLen-2 || i%72 >= 70:
+			body[i] = "\r\n"[i%2]
+		default:
+			body[i] = 'x'
+		}
+	}
+	if bodyLen >= 2 {
+		body[bodyLen-2], body[bodyLen-1] = '\r', '\n'
+	}
+	return []byte(fmt.Sprintf("%s sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/TCP 10.0.1.20:50420;branch=z9hG4bK%s\r\n"+
+		"Call-ID: c1@example.com\r\nCSeq: 1 %s\r\nContent-Length: %d\r\n\r\n%s", method, method, method, bodyLen, body))
 }

@@ -1,0 +1,81 @@
+package decode
+
+import (
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"github.com/icediag/icediag/decode/synth"
+)
+
+// decTTL returns a copy of an IP packet as the next router forwards it: TTL
+// (or hop limit) one less and, for IPv4, the header checksum rewritten.
+func decTTL(ip []byte) []byte {
+	c := append([]byte(nil), ip...)
+	if c[0]>>4 == 6 {
+		c[7]--
+		return c
+	}
+	c[8]--
+	ihl := int(c[0]&0x0F) * 4
+	c[10], c[11] = 0, 0
+	var sum uint32
+	for i := 0; i < ihl; i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(c[i:]))
+	}
+	for sum > 0xFFFF {
+		sum = sum>>16 + sum&0xFFFF
+	}
+	binary.BigEndian.PutUint16(c[10:], ^uint16(sum))
+	return c
+}
+
+func TestDedup(t *testing.T) {
+	check := synth.UDP(client, peer, bindingRequest("dedup-1"))
+	other := synth.UDP(client, peer, bindingRequest("dedup-2"))
+	check6 := synth.UDP(ap("[2001:db8:1::20]:50000"), ap("[2001:db8:2::50]:50010"), bindingRequest("dedup-6"))
+	at := func(d time.Duration, ip []byte) frame { return frame{LinkEthernet, captureStart.Add(d), eth(ip)} }
+	tests := []struct {
+		name     string
+		opt      Options
+		frames   []frame
+		wantSTUN uint64
+		wantDups uint64
+	}{
+		{"same packet 200µs later", Options{}, []frame{at(0, check), at(200*time.Microsecond, check)}, 1, 1},
+		{"same packet exactly 1 ms later", Options{}, []frame{at(0, check), at(time.Millisecond, check)}, 1, 1},
+		{"STUN retransmission 250 ms later", Options{}, []frame{at(0, check), at(250*time.Millisecond, check)}, 2, 0},
+		{"TTL decremented copy", Options{}, []frame{at(0, check), at(50*time.Microsecond, decTTL(check))}, 1, 1},
+		{"hop limit decremented IPv6 copy", Options{}, []frame{at(0, check6), at(50*time.Microsecond, decTTL(check6))}, 1, 1},
+		{"copy seen before the original (merged interfaces)", Options{}, []frame{at(300*time.Microsecond, check), at(0, check)}, 1, 1},
+		{"different checks 10µs apart", Options{}, []frame{at(0, check), at(10*time.Microsecond, other)}, 2, 0},
+		{"same packet on another VLAN", Options{}, []frame{at(0, check), {LinkEthernet, captureStart.Add(10 * time.Microsecond), eth(check, 20)}}, 1, 1},
+		{"removal disabled", Options{DedupWindow: -1}, []frame{at(0, check), at(200*time.Microsecond, check)}, 2, 0},
+		{"wider window", Options{DedupWindow: time.Second}, []frame{at(0, check), at(250*time.Millisecond, check)}, 1, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, s := feed(t, tc.opt, tc.frames)
+			if got := s.EventCount(KindSTUN); got != tc.wantSTUN {
+				t.Errorf("EventCount(STUN) = %d, want %d", got, tc.wantSTUN)
+			}
+			if s.Duplicates != tc.wantDups {
+				t.Errorf("Duplicates = %d, want %d", s.Duplicates, tc.wantDups)
+			}
+			if len(r.evs) > 0 && r.evs[0].Frame != 1 {
+				t.Errorf("first event in frame %d, want 1 (the copy is the one dropped)", r.evs[0].Frame)
+			}
+		})
+	}
+}
+
+// TestDedupKeepsDistinctPackets checks that the fragments of one datagram,
+// captured back to back, are not mistaken for copies of each other.
+func TestDedupKeepsDistinctPackets(t *testing.T) {
+	invite := synth.UDP(sipUA, sipProxy, sipMessage("INVITE", 3000))
+	frags := synth.Fragment(invite, 1500)
+	r, s := feed(t, Options{}, ethFrames(10*time.Microsecond, frags...))
+	if s.Duplicates != 0 || len(r.ofKind(KindSIP)) != 1 {
+		t.Errorf("fragments 10µs apart: Duplicates = %d, SIP events = %d, want 0, 1", s.Duplicates, len(r.ofKind(KindSIP)))
+	}
+}
