@@ -102,6 +102,7 @@ func (b *Builder) bindingResponse(ev *decode.Event) {
 	if c := b.checks[m.TxID]; c != nil {
 		c.Responses++
 		if c.Responses > 1 {
+			c.addLaterError(m)
 			return
 		}
 		c.ResponseFrame = ev.Frame
@@ -117,6 +118,21 @@ func (b *Builder) bindingResponse(ev *decode.Event) {
 	if q := b.queries[m.TxID]; q != nil {
 		b.serverAnswer(q, ev)
 	}
+}
+
+// addLaterError keeps the code of an error response that answered a
+// transaction already answered, e.g. a 401 to a retransmission after the
+// credentials changed.
+func (c *Check) addLaterError(m *wire.STUN) {
+	if m.Class != wire.ClassError {
+		return
+	}
+	for _, x := range c.LaterErrors {
+		if x == m.ErrorCode {
+			return
+		}
+	}
+	c.LaterErrors = append(c.LaterErrors, m.ErrorCode)
 }
 
 // sessionFor returns the session of a username, creating it with the

@@ -167,6 +167,9 @@ type Check struct {
 	ErrorReason   string         `json:"error_reason,omitempty"`
 	Mapped        netip.AddrPort `json:"mapped,omitempty"`
 	Responses     int            `json:"responses"`
+	// LaterErrors are the distinct error codes of further responses to
+	// the same transaction (answers to retransmissions).
+	LaterErrors []uint16 `json:"later_errors,omitempty"`
 	// ResponseImplVersion is the responder's MS-IMPLEMENTATION-VERSION.
 	ResponseImplVersion uint32 `json:"response_ms_impl_version,omitempty"`
 	state               checkState

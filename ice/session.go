@@ -187,6 +187,7 @@ type pairKey struct {
 func (b *Builder) buildPairs(s *Session) {
 	index := map[pairKey]int{}
 	nomAt := map[int]time.Time{}
+	alignComponents(s.Checks)
 	for _, c := range s.Checks {
 		k := pairKey{c.Side, c.Component, c.Transport, c.Local, c.Remote}
 		i, ok := index[k]
@@ -214,6 +215,23 @@ func (b *Builder) buildPairs(s *Session) {
 	}
 	for _, p := range s.Pairs {
 		p.settle()
+	}
+}
+
+// alignComponents gives the checks of one address pair, in both
+// directions, the lowest component any of them claimed: some stacks
+// (Teams) answer on component 1 with a PRIORITY computed for component 2,
+// so the PRIORITY attribute alone (RFC 8445 §5.1.2.1) cannot name it.
+func alignComponents(checks []*Check) {
+	low := map[pathKey]int{}
+	for _, c := range checks {
+		k := makePathKey(c.Local, c.Remote)
+		if n, ok := low[k]; !ok || c.Component < n {
+			low[k] = c.Component
+		}
+	}
+	for _, c := range checks {
+		c.Component = low[makePathKey(c.Local, c.Remote)]
 	}
 }
 
