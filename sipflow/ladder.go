@@ -45,17 +45,20 @@ type LadderRow struct {
 // FindCall returns the call whose Call-ID is id or, failing that, the only
 // call whose Call-ID starts with id.
 func FindCall(calls []*Call, id string) (*Call, error) {
-	var match *Call
 	for _, c := range calls {
 		if c.CallID == id {
 			return c, nil
 		}
-		if id != "" && strings.HasPrefix(c.CallID, id) {
-			if match != nil {
-				return nil, ErrAmbiguousCall
-			}
-			match = c
+	}
+	var match *Call
+	for _, c := range calls {
+		if id == "" || !strings.HasPrefix(c.CallID, id) {
+			continue
 		}
+		if match != nil {
+			return nil, ErrAmbiguousCall
+		}
+		match = c
 	}
 	if match == nil {
 		return nil, ErrNoCall

@@ -75,19 +75,19 @@ func (l *Ladder) frameWidth() int {
 	return n
 }
 
-// columnWidth fits the widest address and arrow label between
-// neighbouring columns, within bounds.
+// columnWidth fits the widest address and, within bounds, the widest
+// arrow label between neighbouring columns.
 func (l *Ladder) columnWidth() int {
-	w := minLadderColumn
+	addr, label := 0, 0
 	for _, h := range l.Columns {
-		w = max(w, len(h.Addr.String())+2)
+		addr = max(addr, len(h.Addr.String())+2)
 	}
 	for _, r := range l.Rows {
 		if d := r.To - r.From; d == 1 || d == -1 {
-			w = max(w, utf8.RuneCountInString(Printable(r.Label))+6)
+			label = max(label, utf8.RuneCountInString(Printable(r.Label))+6)
 		}
 	}
-	return min(w, maxLadderColumn)
+	return max(minLadderColumn, addr, min(label, maxLadderColumn))
 }
 
 // headerLine centres a text per column.

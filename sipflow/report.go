@@ -35,7 +35,8 @@ type PartyReport struct {
 }
 
 // CallReport is one call of a Report. SetupMS is the time from the first
-// INVITE to the first 2xx in milliseconds (set when Answered); DurationMS
+// INVITE to the first 2xx in milliseconds (set when Answered and the
+// initial INVITE was captured, not Partial); DurationMS
 // runs from the 2xx to the BYE. EndMethod is "BYE", "CANCEL", "error" or ""
 // and EndedBy "caller", "callee" or "" (see Call).
 type CallReport struct {
@@ -114,7 +115,9 @@ func callReport(c *Call, o ReportOptions) CallReport {
 		Partial: c.Partial, Attempts: c.Attempts, Messages: len(c.Messages),
 	}
 	if r.Answered {
-		r.SetupMS = millis(c.SetupTime)
+		if !c.Partial {
+			r.SetupMS = millis(c.SetupTime)
+		}
 		if c.EndMethod == "BYE" && c.End.After(c.Answered) {
 			r.DurationMS = millis(c.End.Sub(c.Answered))
 		}

@@ -69,6 +69,9 @@ func (r *Report) writeCallTable(w io.Writer) {
 }
 
 func setupText(c *CallReport) string {
+	if c.Partial && c.Answered {
+		return "n/a"
+	}
 	if !c.Answered {
 		return "-"
 	}
@@ -103,7 +106,7 @@ func writeCall(w io.Writer, n int, c *CallReport) {
 	fmt.Fprintf(w, "  to      %s%s\n", partyText(c.To), uaText(c.CalleeUA))
 	fmt.Fprintf(w, "  start   %s UTC, %s\n", c.Start.UTC().Format(timeLayout), countsText(c))
 	fmt.Fprintf(w, "  result  %s", finalText(c))
-	if c.Answered {
+	if c.Answered && !c.Partial {
 		fmt.Fprintf(w, ", answered after %s", formatMS(c.SetupMS))
 	}
 	fmt.Fprintln(w)

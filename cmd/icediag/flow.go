@@ -24,7 +24,7 @@ func runFlow(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
+	if fs.NArg() == 0 || fs.Changed("call") && *id == "" {
 		fs.Usage()
 		return exitUsage
 	}
