@@ -13,7 +13,7 @@ import (
 const (
 	damagedPcap   = "wireshark-samples__sip-rtp-g711.pcap" // SIP and RTP over UDP, 852 frames
 	damagedPcapNG = "ntop-nDPI__stun_signal.pcapng"        // STUN and RTP, 460 frames
-	damageFrame   = 400                                     // the frame the damage hits
+	damageFrame   = 400                                    // the frame the damage hits
 )
 
 // pcapRecordOffset returns the byte offset of the record header of frame n
