@@ -26,29 +26,19 @@ func (d *Decoder) content(fl Flow, rl *Relay, b []byte, depth int) {
 	if len(b) == 0 {
 		return
 	}
-	switch wire.Classify(b) {
+	switch c := wire.Classify(b); c {
 	case wire.ContentSTUN:
 		d.stun(fl, rl, b, depth)
 	case wire.ContentChannelData:
 		d.channelData(fl, b, depth, fl.Transport != UDP)
 	case wire.ContentMuxTURN:
 		d.muxTURN(fl, b, depth)
-	case wire.ContentRTP:
-		if err := d.rtp.Decode(b); err != nil {
-			d.notMedia(rl, "rtp", err)
+	case wire.ContentRTP, wire.ContentRTCP:
+		if rl == nil && fl.Transport == UDP && (notMediaPort(fl.Src.Port()) || notMediaPort(fl.Dst.Port())) {
+			d.stats.OtherPayloads++
 			return
 		}
-		ev := d.event(fl, rl, KindRTP, b)
-		ev.RTP = &d.rtp
-		d.emit(ev)
-	case wire.ContentRTCP:
-		if err := d.rtcp.Decode(b); err != nil {
-			d.notMedia(rl, "rtcp", err)
-			return
-		}
-		ev := d.event(fl, rl, KindRTCP, b)
-		ev.RTCP = &d.rtcp
-		d.emit(ev)
+		d.media(fl, rl, b, c == wire.ContentRTCP)
 	case wire.ContentDTLS:
 		d.emit(d.event(fl, rl, KindDTLS, b))
 	default:
@@ -58,6 +48,38 @@ func (d *Decoder) content(fl Flow, rl *Relay, b []byte, depth int) {
 		}
 		d.stats.OtherPayloads++
 	}
+}
+
+// media decodes an RTP or RTCP packet (RFC 3550, RFC 5761 §4 demultiplexing).
+func (d *Decoder) media(fl Flow, rl *Relay, b []byte, rtcp bool) {
+	if rtcp {
+		if err := d.rtcp.Decode(b); err != nil {
+			d.notMedia(rl, "rtcp", err)
+			return
+		}
+		ev := d.event(fl, rl, KindRTCP, b)
+		ev.RTCP = &d.rtcp
+		d.emit(ev)
+		return
+	}
+	if err := d.rtp.Decode(b); err != nil {
+		d.notMedia(rl, "rtp", err)
+		return
+	}
+	ev := d.event(fl, rl, KindRTP, b)
+	ev.RTP = &d.rtp
+	d.emit(ev)
+}
+
+// notMediaPort names well-known UDP services whose payloads can pass the
+// RTP first-byte test by chance (a DNS ID of 0x80xx, an NTP header). A port
+// is only a hint, but a DNS server port on one side outweighs a first byte.
+func notMediaPort(p uint16) bool {
+	switch p {
+	case 53, 67, 68, 123, 137, 138, 161, 162, 500, 514, 1900, 4500, 5353, 5355:
+		return true
+	}
+	return false
 }
 
 // notMedia handles a payload whose first byte said RTP/RTCP but whose header
