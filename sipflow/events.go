@@ -27,7 +27,8 @@ type Capture struct {
 	*Tracker
 	// Messages counts SIP messages parsed, with or without an error.
 	Messages int
-	// Requests counts request copies by method (upper case as sent);
+	// Requests counts request copies by method as sent (methods are
+	// case-sensitive, RFC 3261 §7.1);
 	// Responses counts response copies by status code.
 	Requests  map[string]int
 	Responses map[int]int
@@ -96,7 +97,7 @@ func (c *Capture) AddEvent(ev *decode.Event) {
 	}
 	c.Messages++
 	if m.Request {
-		c.Requests[strings.ToUpper(m.Method)]++
+		c.Requests[m.Method]++
 	} else {
 		c.Responses[m.StatusCode]++
 	}
