@@ -69,6 +69,10 @@ type Decoder struct {
 	relays   *relays
 
 	sctpParts map[sctpKey][]byte
+
+	// events held back while the TCP reassembler flushes (order.go)
+	deferring bool
+	deferred  []deferredEvent
 }
 
 // New returns a decoder that calls h for every event.
@@ -103,7 +107,7 @@ func (d *Decoder) Decode(file int, p *capfile.Packet) {
 // Finish flushes what is still buffered (TCP streams, fragments) at the end
 // of the input. Call it once, after the last Decode.
 func (d *Decoder) Finish() {
-	d.tcpState.finish()
+	d.flushTCP(d.tcpState.finish)
 	d.frag.finish(d)
 }
 

@@ -64,6 +64,9 @@ func (sd *streamDir) detect(b []byte) (int, bool) {
 	if sd.lost && sd.mode != modeUnknown {
 		return sd.resync(b)
 	}
+	if n := leadingNewlines(b); n > 0 {
+		return n, true // CRLF keep-alives before the first message (RFC 5626 §3.5.1)
+	}
 	if len(b) < 4 {
 		return 0, false
 	}
@@ -86,11 +89,23 @@ func (sd *streamDir) detect(b []byte) (int, bool) {
 	default:
 		if i := sipResync(b); i >= 0 {
 			sd.mode = modeSIP
-			d.problemAt("tcp", "stream joined mid-message, bytes skipped", d.cur)
+			sd.countJoin()
 			return i, true
 		}
-		if len(b) < 256 && bytes.IndexByte(b, '\n') < 0 && isText(b) {
-			return 0, false // a SIP start line may still be arriving
+		if isText(b[:min(len(b), 512)]) && sd.textSkipped <= maxResyncScan {
+			// The tail of a text message (a SIP body): drop whole lines
+			// until a start line comes.
+			nl := bytes.LastIndexByte(b, '\n')
+			if nl < 0 {
+				if len(b) > maxSIPStartLine {
+					sd.mode = modeOpaque
+					return len(b), true
+				}
+				return 0, false
+			}
+			sd.countJoin()
+			sd.textSkipped += nl + 1
+			return nl + 1, true
 		}
 		sd.mode = modeOpaque
 		d.stats.OtherPayloads++
@@ -175,6 +190,23 @@ func (sd *streamDir) startsFrame(b []byte) bool {
 		return rfc4571Start(b)
 	}
 	return false
+}
+
+// countJoin counts, once per direction, a stream whose capture began in
+// the middle of a message.
+func (sd *streamDir) countJoin() {
+	if !sd.joinCounted {
+		sd.joinCounted = true
+		sd.s.d.problem("tcp", "stream joined mid-message, bytes skipped")
+	}
+}
+
+func leadingNewlines(b []byte) int {
+	n := 0
+	for n < len(b) && (b[n] == '\r' || b[n] == '\n') {
+		n++
+	}
+	return n
 }
 
 func isText(b []byte) bool {

@@ -242,6 +242,10 @@ func (d *Decoder) emit(ev *Event) {
 	if ev.Relay != nil {
 		d.stats.Relayed++
 	}
+	if d.deferring {
+		d.deferEvent(ev)
+		return
+	}
 	if d.handler != nil {
 		d.handler(ev)
 	}

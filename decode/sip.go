@@ -41,8 +41,9 @@ func looksLikeSIP(b []byte) bool {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // sipMessageSize returns the size of the SIP message at the start of b
-// (header block plus Content-Length body, RFC 3261 §18.3), or ok=false when
-// more bytes are needed. bad is set when b cannot be SIP framing: no end
+// (header block plus Content-Length body, RFC 3261 §18.3) once its header
+// block is complete, or ok=false while it is not. Like the other framings'
+// size functions it does not check that the body has arrived. bad is set when b cannot be SIP framing: no end
 // of headers within maxSIPHeader, or an unusable Content-Length.
 func sipMessageSize(b []byte) (n int, ok, bad bool) {
 	hdrEnd, sepLen := headerEnd(b)
@@ -56,11 +57,7 @@ func sipMessageSize(b []byte) (n int, ok, bad bool) {
 	if !found {
 		clen = 0 // mandatory on streams; treat its absence as an empty body
 	}
-	n = hdrEnd + sepLen + clen
-	if len(b) < n {
-		return 0, false, false
-	}
-	return n, true, false
+	return hdrEnd + sepLen + clen, true, false
 }
 
 // headerEnd finds the empty line ending the header block: CRLFCRLF, or

@@ -103,7 +103,22 @@ func (s *Stats) problem(layer, reason string, at FrameRef) {
 		s.problems[k] = p
 	}
 	p.Count++
-	if len(p.Frames) < maxProblemFrames {
-		p.Frames = append(p.Frames, at)
+	// Keep the earliest frames in capture order, whatever order the
+	// problems were found in (the TCP reassembler flushes in map order).
+	i := sort.Search(len(p.Frames), func(i int) bool { return frameLess(at, p.Frames[i]) })
+	if i >= maxProblemFrames {
+		return
 	}
+	if len(p.Frames) < maxProblemFrames {
+		p.Frames = append(p.Frames, FrameRef{})
+	}
+	copy(p.Frames[i+1:], p.Frames[i:])
+	p.Frames[i] = at
+}
+
+func frameLess(a, b FrameRef) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.Frame < b.Frame
 }

@@ -36,6 +36,13 @@ type streamDir struct {
 	// lost is set after a gap: the framing must find its footing again.
 	lost bool
 	ws   []byte // scratch for unmasking WebSocket payloads
+	// lastFrame is the frame of the last byte fed, for problems found
+	// when the stream ends.
+	lastFrame FrameRef
+	// textSkipped counts text bytes dropped while looking for the first
+	// SIP start line of a stream joined mid-message.
+	textSkipped int
+	joinCounted bool
 }
 
 // feed takes the next reassembled bytes of this direction. skip is what
@@ -43,6 +50,7 @@ type streamDir struct {
 // >0 when bytes are missing before data.
 func (sd *streamDir) feed(data []byte, skip int, sg reassembly.ScatterGather) {
 	d := sd.s.d
+	sd.lastFrame = sd.frameAt(sg, len(data)-1)
 	if skip > 0 {
 		d.problemAt("tcp", "bytes missing in stream (gap)", sd.frameAt(sg, 0))
 		sd.buf = sd.buf[:0]

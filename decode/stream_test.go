@@ -90,8 +90,13 @@ func TestSIPStreamFraming(t *testing.T) {
 			if got := r.frames(KindSIP); !equalFrames(got, tc.wantFrames) {
 				t.Errorf("SIP frames %v, want %v", got, tc.wantFrames)
 			}
-			if st.ProblemCount() != 0 {
-				t.Errorf("problems %+v, want none", st.Problems())
+			// A message cut off by the end of the capture is the one
+			// problem a framing case may leave (the compact case ends
+			// with the first 20 bytes of a second message).
+			for _, p := range st.Problems() {
+				if p.Reason != "stream ended inside a message" || tc.name != "compact l: header" {
+					t.Errorf("problem %+v, want none", p)
+				}
 			}
 		})
 	}
@@ -182,7 +187,6 @@ func TestSIPStreamMidStream(t *testing.T) {
 // TestSIPStreamJoinedMidMessage: a capture that starts with the tail of a
 // message (its SDP body) must still decode the messages that follow.
 func TestSIPStreamJoinedMidMessage(t *testing.T) {
-	t.Skip("known bug: detect marks the direction opaque when its first chunk is a message tail of 256+ bytes with no SIP start line, so every later message is lost")
 	s := newTCPSession(false)
 	s.send(true, sipMessage("INVITE", 1200), 200)
 	s.segs = s.segs[1:] // the capture starts after the first segment
@@ -196,8 +200,6 @@ func TestSIPStreamJoinedMidMessage(t *testing.T) {
 // TestSIPStreamKeepAliveFirst: a capture that starts with a CRLF keep-alive
 // ping must not count the ping as bytes of a message joined in the middle.
 func TestSIPStreamKeepAliveFirst(t *testing.T) {
-	t.Skip("known bug: detect waits on the 4 ping bytes (they look like a STUN header start), then sipResync " +
-		"skips them and counts \"stream joined mid-message, bytes skipped\"")
 	s := newTCPSession(false)
 	s.send(true, []byte("\r\n\r\n"))
 	s.send(true, sipMessage("BYE", 0))
@@ -214,8 +216,6 @@ func TestSIPStreamKeepAliveFirst(t *testing.T) {
 // SIP limit but larger than MaxStreamBuffer can never be framed; frames()
 // means to treat such a length as a framing error at once.
 func TestSIPStreamContentLengthPastBuffer(t *testing.T) {
-	t.Skip("known bug: sipMessageSize returns ok=false without the size while a message is incomplete, " +
-		"so frames() never sees n > MaxStreamBuffer; the following BYE is swallowed as body and nothing is counted")
 	s := newTCPSession(true)
 	s.send(true, []byte("INVITE sip:bob@example.com SIP/2.0\r\nCall-ID: x\r\nContent-Length: 999999\r\n\r\nv=0\r\n"))
 	s.send(true, sipMessage("BYE", 0))
@@ -232,7 +232,6 @@ func TestSIPStreamContentLengthPastBuffer(t *testing.T) {
 // ends (its last segment was not captured) should be counted, not dropped
 // silently.
 func TestSIPStreamIncompleteAtEnd(t *testing.T) {
-	t.Skip("known bug: Finish drops the bytes buffered for an incomplete stream message without counting a problem")
 	s := newTCPSession(true)
 	s.send(true, sipMessage("INVITE", 2000), 1000)
 	s.drop()

@@ -99,7 +99,8 @@ func (d *Decoder) tcp(src, dst netip.Addr, b []byte) {
 	ts.asm.AssembleWithContext(netFlow, t, ctx)
 	if d.curTime.Sub(ts.lastFlush) >= tcpFlushEvery {
 		ts.lastFlush = d.curTime
-		ts.asm.FlushWithOptions(reassembly.FlushOptions{T: d.curTime.Add(-tcpGapWait), TC: d.curTime.Add(-tcpIdleClose)})
+		opt := reassembly.FlushOptions{T: d.curTime.Add(-tcpGapWait), TC: d.curTime.Add(-tcpIdleClose)}
+		d.flushTCP(func() { ts.asm.FlushWithOptions(opt) })
 	}
 }
 
@@ -122,6 +123,12 @@ func tcpFlags(t *layers.TCP) uint8 {
 
 // finish pushes out everything still buffered at the end of the capture.
 func (ts *tcpState) finish() { ts.asm.FlushAll() }
+
+// framed reports whether a mode frames messages icediag reads, so that
+// bytes left over at the end are a message cut off.
+func framed(m streamMode) bool {
+	return m == modeSIP || m == modeSTUN || m == modeRFC4571 || m == modeMSTURN || m == modeWebSocket
+}
 
 type streamFactory struct{ d *Decoder }
 
@@ -169,5 +176,12 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 }
 
 func (s *tcpStream) ReassemblyComplete(ac reassembly.AssemblerContext) bool {
+	for i := range s.dirs {
+		sd := &s.dirs[i]
+		if len(sd.buf) > 0 && framed(sd.mode) {
+			s.d.problemAt("tcp", "stream ended inside a message", sd.lastFrame)
+			sd.buf = sd.buf[:0]
+		}
+	}
 	return true // remove the connection
 }
