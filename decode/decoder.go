@@ -80,7 +80,7 @@ func New(h Handler, o Options) *Decoder {
 	o = o.withDefaults()
 	d := &Decoder{opt: o, handler: h}
 	d.frag = newDefragger(o.FragmentTimeout, o.MaxPendingFragments)
-	d.dedup.window = o.DedupWindow
+	d.dedup = newDeduper(o.DedupWindow)
 	d.tcpState = newTCPState(d, o)
 	d.relays = newRelays()
 	return d

@@ -16,7 +16,7 @@ const dedupRing = 512
 
 type dedupEntry struct {
 	h uint64
-	t time.Time
+	t int64 // capture time, Unix nanoseconds
 }
 
 // deduper remembers the hashes of the IP packets of the last window.
@@ -24,34 +24,38 @@ type dedupEntry struct {
 // are left out of the hash: a packet captured before and after a hop is
 // still one packet.
 type deduper struct {
-	window time.Duration
+	window int64 // nanoseconds
 	ring   [dedupRing]dedupEntry
 	pos    int
-	h      maphash.Hash
+	seed   maphash.Seed
+}
+
+func newDeduper(window time.Duration) deduper {
+	return deduper{window: int64(window), seed: maphash.MakeSeed()}
 }
 
 // seen reports whether ip (an IPv4 or IPv6 packet) repeats a packet of the
 // last window, and remembers it otherwise.
-func (d *deduper) seen(ip []byte, v6 bool, t time.Time) bool {
+func (d *deduper) seen(ip []byte, v6 bool, at time.Time) bool {
 	if d.window <= 0 {
 		return false
 	}
-	d.h.Reset()
+	// The fixed header before the TTL/hop limit goes in as a number, the
+	// addresses and payload through maphash.
+	head := be.Uint64(ip[0:8])
+	rest := ip[12:]
 	if v6 {
-		d.h.Write(ip[:7])
-		d.h.Write(ip[8:])
-	} else {
-		d.h.Write(ip[:8])
-		d.h.Write(ip[9:10])
-		d.h.Write(ip[12:])
+		head &^= 0xFF // hop limit
+		rest = ip[8:]
 	}
-	sum := d.h.Sum64()
+	sum := maphash.Bytes(d.seed, rest) ^ (head * 0x9E3779B97F4A7C15)
+	t := at.UnixNano()
 	for i := 1; i <= dedupRing; i++ {
 		e := &d.ring[(d.pos-i+dedupRing)%dedupRing]
-		if e.t.IsZero() {
+		if e.t == 0 {
 			break
 		}
-		dt := t.Sub(e.t)
+		dt := t - e.t
 		if dt > d.window || dt < -d.window {
 			break
 		}

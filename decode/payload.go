@@ -187,11 +187,11 @@ func (d *Decoder) channelData(fl Flow, b []byte, depth int, stream bool) {
 		d.problem("turn", wire.Reason(err))
 		return
 	}
-	client, server, toServer := d.relays.orient(fl)
+	client, server, toServer, leg := d.relays.lookup(fl)
 	rl := &d.relayBufs[depth]
 	*rl = Relay{Via: ViaChannelData, Client: client, Server: server, Transport: fl.Transport,
 		Channel: cd.Channel, ToPeer: toServer}
-	rl.Peer = d.relays.leg(client, server, fl.Transport, false).peer(cd.Channel)
+	rl.Peer = leg.peer(cd.Channel)
 	d.relayed(fl, rl, cd.Data, depth)
 }
 
@@ -202,7 +202,7 @@ func (d *Decoder) muxTURN(fl Flow, b []byte, depth int) {
 		d.problem("turn", wire.Reason(err))
 		return
 	}
-	client, server, toServer := d.relays.orient(fl)
+	client, server, toServer, _ := d.relays.lookup(fl)
 	rl := &d.relayBufs[depth]
 	*rl = Relay{Via: ViaMuxTURN, Client: client, Server: server, Transport: fl.Transport, ToPeer: toServer}
 	d.relayed(fl, rl, mx.Data, depth)
@@ -211,11 +211,11 @@ func (d *Decoder) muxTURN(fl Flow, b []byte, depth int) {
 // msDataFrame decodes an MS-TURN TCP end-to-end data frame (type 0x03),
 // whose peer is the active destination the client set.
 func (d *Decoder) msDataFrame(fl Flow, payload []byte, depth int) {
-	client, server, toServer := d.relays.orient(fl)
+	client, server, toServer, leg := d.relays.lookup(fl)
 	rl := &d.relayBufs[depth]
 	*rl = Relay{Via: ViaMSDataFrame, Client: client, Server: server, Transport: fl.Transport, ToPeer: toServer}
-	if l := d.relays.leg(client, server, fl.Transport, false); l != nil {
-		rl.Peer = l.activeDest
+	if leg != nil {
+		rl.Peer = leg.activeDest
 	}
 	// Some stacks put an RFC 4571 length before the relayed packet
 	// (MS-REFERENCE §1.7, the Cussen plugin's reading): strip it when it

@@ -39,16 +39,44 @@ type channelBinding struct {
 type relays struct {
 	servers map[netip.AddrPort]struct{}
 	legs    map[relayKey]*relayLeg
+	// version changes whenever servers or legs change, so that lookups
+	// can be cached per flow.
+	version uint64
+	cache   legCache
+}
+
+// legCache remembers the last flow looked up: relayed media arrives in long
+// runs on one 5-tuple.
+type legCache struct {
+	flow           Flow
+	version        uint64
+	client, server netip.AddrPort
+	toServer       bool
+	leg            *relayLeg
+}
+
+// lookup orients f and finds its leg (nil when none was learned), cached
+// for runs of packets on one flow.
+func (r *relays) lookup(f Flow) (client, server netip.AddrPort, toServer bool, leg *relayLeg) {
+	c := &r.cache
+	if c.version == r.version && c.flow == f && c.version != 0 {
+		return c.client, c.server, c.toServer, c.leg
+	}
+	client, server, toServer = r.orient(f)
+	leg = r.leg(client, server, f.Transport, false)
+	*c = legCache{flow: f, version: r.version, client: client, server: server, toServer: toServer, leg: leg}
+	return client, server, toServer, leg
 }
 
 func newRelays() *relays {
-	return &relays{servers: make(map[netip.AddrPort]struct{}), legs: make(map[relayKey]*relayLeg)}
+	return &relays{servers: make(map[netip.AddrPort]struct{}), legs: make(map[relayKey]*relayLeg), version: 1}
 }
 
 // learnServer records that a answers TURN.
 func (r *relays) learnServer(a netip.AddrPort) {
 	if _, ok := r.servers[a]; !ok && len(r.servers) < maxRelays {
 		r.servers[a] = struct{}{}
+		r.version++
 	}
 }
 
@@ -78,6 +106,7 @@ func (r *relays) leg(client, server netip.AddrPort, t Transport, create bool) *r
 	if l == nil && create && len(r.legs) < maxRelays {
 		l = &relayLeg{}
 		r.legs[k] = l
+		r.version++
 	}
 	return l
 }

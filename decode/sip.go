@@ -15,6 +15,9 @@ var sipVersion = []byte("SIP/2.0")
 // ("METHOD uri SIP/2.0") or status line ("SIP/2.0 NNN ...") of RFC 3261
 // §7.1/§7.2. It looks at content only, never at ports.
 func looksLikeSIP(b []byte) bool {
+	if len(b) == 0 || !(b[0] >= 'A' && b[0] <= 'Z' || b[0] >= 'a' && b[0] <= 'z') {
+		return false // every method and "SIP/2.0" start with a letter
+	}
 	if len(b) > maxSIPStartLine {
 		b = b[:maxSIPStartLine]
 	}
