@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/spf13/pflag"
-
 	"github.com/icediag/icediag/ice"
 	"github.com/icediag/icediag/sipflow"
 )
@@ -15,13 +13,8 @@ import (
 // runCalls implements `icediag calls`: the calls and other SIP
 // transactions of the captures, as text or JSON.
 func runCalls(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("calls", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("calls", "calls [flags] FILE...", stderr)
 	format := fs.String("format", "text", "output format: text or json")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: icediag calls [flags] FILE...")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}

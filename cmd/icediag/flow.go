@@ -6,21 +6,14 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/spf13/pflag"
-
 	"github.com/icediag/icediag/sipflow"
 )
 
 // runFlow implements `icediag flow`: the SIP ladder diagram of one call,
 // or of every call when --call is not given.
 func runFlow(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("flow", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("flow", "flow [--call ID] FILE...", stderr)
 	id := fs.String("call", "", "Call-ID of the call to draw, or a unique prefix of it (default: every call)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: icediag flow [--call ID] FILE...")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}

@@ -8,8 +8,6 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
-
 	"github.com/icediag/icediag/decode"
 	"github.com/icediag/icediag/ice"
 	"github.com/icediag/icediag/sipflow"
@@ -26,14 +24,9 @@ type iceReport struct {
 }
 
 func runICE(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("ice", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("ice", "ice [flags] FILE...", stderr)
 	format := fs.String("format", "text", "output format: text or json")
 	callID := fs.String("call", "", "only the ICE sessions of this SIP Call-ID")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: icediag ice [flags] FILE...")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}

@@ -8,21 +8,14 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
-
 	"github.com/icediag/icediag/decode"
 )
 
 func runPackets(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("packets", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("packets", "packets [flags] FILE...", stderr)
 	format := fs.String("format", "text", "output format: text or json (one object per line)")
 	kinds := fs.StringSlice("kind", nil, "only these kinds (STUN, SIP, RTP, RTCP, DTLS, TLS, pseudo-TLS, ICMP, TCP, data)")
 	noMedia := fs.Bool("no-media", false, "leave out RTP and RTCP")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: icediag packets [flags] FILE...")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
