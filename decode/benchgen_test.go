@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/icediag/icediag/decode/capfile"
-	"github.com/icediag/icediag/decode/internal/benchcap"
+	"github.com/icediag/icediag/decode/synth/callgen"
 )
 
 // benchSeed is the generator seed of every benchmark capture.
@@ -54,7 +54,7 @@ func benchCapture(b *testing.B) benchFile {
 				return
 			}
 		}
-		name := fmt.Sprintf("icediag-bench-v%d-seed%d-%dMiB.pcap", benchcap.Version, benchSeed, mb)
+		name := fmt.Sprintf("icediag-bench-v%d-seed%d-%dMiB.pcap", callgen.Version, benchSeed, mb)
 		benchCached, benchErr = cachedCapture(filepath.Join(os.TempDir(), name), int64(mb)<<20)
 	})
 	if benchErr != nil {
@@ -77,7 +77,7 @@ func cachedCapture(path string, size int64) (benchFile, error) {
 		return benchFile{}, err
 	}
 	defer os.Remove(tmp.Name())
-	sum, err := benchcap.Write(tmp, benchcap.Config{Seed: benchSeed, Size: size})
+	sum, err := callgen.Write(tmp, callgen.Config{Seed: benchSeed, Size: size})
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -117,7 +117,7 @@ func countPackets(path string) (int, error) {
 func smallCapture(b *testing.B) []byte {
 	b.Helper()
 	var buf bytes.Buffer
-	_, err := benchcap.Write(&buf, benchcap.Config{Seed: benchSeed, Size: 2 << 20,
+	_, err := callgen.Write(&buf, callgen.Config{Seed: benchSeed, Size: 2 << 20,
 		CallLength: 6 * time.Second, CallGap: 100 * time.Millisecond})
 	if err != nil {
 		b.Fatal(err)

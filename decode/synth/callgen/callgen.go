@@ -1,4 +1,4 @@
-// Package benchcap generates large, deterministic captures of an edge-server
+// Package callgen generates large, deterministic captures of an edge-server
 // vantage point for the decode benchmarks: many overlapping calls, each a SIP
 // dialog (RFC 3261) with SDP offer/answer and ICE candidates (RFC 8839), ICE
 // connectivity checks (RFC 8445 §7.2), and 20 ms audio in RTP/RTCP (RFC 3550)
@@ -7,7 +7,7 @@
 // ChannelData) and some through an MS-TURN A/V Edge (MS-TURN §2.2: Send
 // requests and Data indications carrying the media). Most frames are RTP, as
 // on a real Edge. The same Config gives the same bytes.
-package benchcap
+package callgen
 
 import (
 	"bufio"

@@ -1,4 +1,4 @@
-package benchcap
+package callgen
 
 import (
 	"math/rand/v2"

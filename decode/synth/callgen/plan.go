@@ -1,4 +1,4 @@
-package benchcap
+package callgen
 
 import (
 	"fmt"
