@@ -17,6 +17,7 @@ type Options struct {
 	MaxStreamBuffer     int
 	TCPPagesPerConn     int
 	TCPPagesTotal       int
+	MaxTCPStreams       int
 }
 
 func (o Options) withDefaults() Options {
@@ -37,6 +38,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.TCPPagesTotal <= 0 {
 		o.TCPPagesTotal = DefaultTCPPagesTotal
+	}
+	if o.MaxTCPStreams <= 0 {
+		o.MaxTCPStreams = DefaultMaxTCPStreams
 	}
 	return o
 }

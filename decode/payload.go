@@ -107,8 +107,8 @@ func (d *Decoder) stun(fl Flow, rl *Relay, b []byte, depth int) {
 		d.learnTURN(fl, m)
 	}
 	d.emit(ev)
-	if rl == nil && m.HasData {
-		d.relayedSTUN(fl, m, depth)
+	if m.HasData {
+		d.relayedSTUN(fl, m, depth) // nested relays end at maxRelayDepth
 	}
 }
 

@@ -12,8 +12,10 @@ import (
 // TCP reassembly defaults. Pages are gopacket/reassembly's 1900-byte
 // buffers for out-of-order data.
 const (
-	DefaultTCPPagesPerConn = 256   // ~480 KiB waiting per connection
-	DefaultTCPPagesTotal   = 16384 // ~30 MiB waiting in all
+	DefaultTCPPagesPerConn = 256              // ~480 KiB waiting per connection
+	DefaultTCPPagesTotal   = 16384            // ~30 MiB waiting in all
+	DefaultMaxTCPStreams   = 10000            // connections followed at once
+	tcpPressureIdle        = 10 * time.Second // idle time after which a full table closes a connection
 	tcpFlushEvery          = time.Second
 	tcpGapWait             = 5 * time.Second // how long a hole may wait for its retransmission
 	tcpIdleClose           = 10 * time.Minute
@@ -25,6 +27,21 @@ type tcpState struct {
 	layer     layers.TCP
 	ctx       tcpContext
 	lastFlush time.Time
+	// streams are the connections the reassembler tracks, by their two
+	// ends in a fixed order; at most maxStreams.
+	streams      map[connKey]struct{}
+	maxStreams   int
+	lastPressure time.Time // last flush forced by a full table
+}
+
+// connKey names a TCP connection independent of direction.
+type connKey struct{ a, b netip.AddrPort }
+
+func makeConnKey(x, y netip.AddrPort) connKey {
+	if x.Compare(y) > 0 {
+		x, y = y, x
+	}
+	return connKey{x, y}
 }
 
 // tcpContext carries the capture time and the frame of the segment being
@@ -50,7 +67,7 @@ func newTCPState(d *Decoder, o Options) *tcpState {
 	asm := reassembly.NewAssembler(pool)
 	asm.MaxBufferedPagesPerConnection = o.TCPPagesPerConn
 	asm.MaxBufferedPagesTotal = o.TCPPagesTotal
-	return &tcpState{asm: asm}
+	return &tcpState{asm: asm, streams: make(map[connKey]struct{}), maxStreams: o.MaxTCPStreams}
 }
 
 // tcp decodes a TCP header (RFC 9293 §3.1) and feeds the segment to the
@@ -79,6 +96,9 @@ func (d *Decoder) tcp(src, dst netip.Addr, b []byte) {
 		ev.TCPFlags = tcpFlags(t)
 		d.emit(ev)
 	}
+	if !d.admitTCP(fl) {
+		return
+	}
 	var netFlow gopacket.Flow
 	if src.Is4() {
 		s, d4 := src.As4(), dst.As4()
@@ -102,6 +122,30 @@ func (d *Decoder) tcp(src, dst netip.Addr, b []byte) {
 		opt := reassembly.FlushOptions{T: d.curTime.Add(-tcpGapWait), TC: d.curTime.Add(-tcpIdleClose)}
 		d.flushTCP(func() { ts.asm.FlushWithOptions(opt) })
 	}
+}
+
+// admitTCP enforces MaxTCPStreams: a segment of a connection not yet tracked
+// is refused while the table is full, after closing connections idle for
+// tcpPressureIdle (at most once a second of capture time). A SYN flood of half-open connections thus costs a counter,
+// not memory.
+func (d *Decoder) admitTCP(fl Flow) bool {
+	ts := d.tcpState
+	if len(ts.streams) < ts.maxStreams {
+		return true
+	}
+	if _, ok := ts.streams[makeConnKey(fl.Src, fl.Dst)]; ok {
+		return true
+	}
+	if d.curTime.Sub(ts.lastPressure) >= tcpFlushEvery {
+		ts.lastPressure = d.curTime
+		opt := reassembly.FlushOptions{T: d.curTime.Add(-tcpPressureIdle), TC: d.curTime.Add(-tcpPressureIdle)}
+		d.flushTCP(func() { ts.asm.FlushWithOptions(opt) })
+		if len(ts.streams) < ts.maxStreams {
+			return true
+		}
+	}
+	d.problem("tcp", "connection table full, new connection not followed")
+	return false
 }
 
 func tcpFlags(t *layers.TCP) uint8 {
@@ -140,9 +184,10 @@ func (f *streamFactory) New(netFlow, tcpFlow gopacket.Flow, t *layers.TCP, ac re
 		Dst:       netip.AddrPortFrom(dst, uint16(t.DstPort)),
 		Transport: TCP,
 	}
-	s := &tcpStream{d: f.d}
+	s := &tcpStream{d: f.d, key: makeConnKey(fl.Src, fl.Dst)}
 	s.dirs[0] = streamDir{s: s, flow: fl}
 	s.dirs[1] = streamDir{s: s, flow: fl.Reverse()}
+	f.d.tcpState.streams[s.key] = struct{}{}
 	return s
 }
 
@@ -150,6 +195,7 @@ func (f *streamFactory) New(netFlow, tcpFlow gopacket.Flow, t *layers.TCP, ac re
 // framing state.
 type tcpStream struct {
 	d    *Decoder
+	key  connKey
 	dirs [2]streamDir // [0] from the side that sent the first segment seen
 	// pseudoTLS is set once the client sent the MS-TURN pseudo-TLS
 	// ClientHello; the server's answer decides what follows.
@@ -183,5 +229,6 @@ func (s *tcpStream) ReassemblyComplete(ac reassembly.AssemblerContext) bool {
 			sd.buf = sd.buf[:0]
 		}
 	}
+	delete(s.d.tcpState.streams, s.key)
 	return true // remove the connection
 }
