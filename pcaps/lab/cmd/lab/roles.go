@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+
+	"flag"
+	"github.com/icediag/icediag/pcaps/lab/internal/lab"
+	"github.com/icediag/icediag/pcaps/lab/internal/sip"
+	"github.com/icediag/icediag/pcaps/lab/internal/ua"
+)
+
+// runUA is the user agent role: config in, result JSON on stdout.
+func runUA(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("ua", flag.ContinueOnError)
+	cfgJSON := fs.String("config", "", "user agent configuration as JSON")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	var cfg ua.Config
+	if err := json.Unmarshal([]byte(*cfgJSON), &cfg); err != nil {
+		return usageError{fmt.Errorf("ua -config: %w", err)}
+	}
+	res, err := ua.Run(ctx, cfg, func() { fmt.Fprintln(stderr, lab.ReadyMarker) }, stderr)
+	if err != nil {
+		return err
+	}
+	return ua.WriteResult(stdout, res)
+}
+
+// runProxy is the SIP proxy role on the Edge.
+func runProxy(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("proxy", flag.ContinueOnError)
+	addr := fs.String("addr", "", "address to listen on and put in Via/Record-Route")
+	port := fs.Uint("port", lab.SIPPort, "UDP and TCP port")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	a, err := netip.ParseAddr(*addr)
+	if err != nil {
+		return usageError{fmt.Errorf("proxy -addr: %w", err)}
+	}
+	p := &sip.Proxy{Addr: a, Port: uint16(*port), Log: func(s string) { fmt.Fprintln(stderr, s) },
+		Ready: func() { fmt.Fprintln(stderr, lab.ReadyMarker) }}
+	return p.Serve(ctx)
+}

@@ -1,0 +1,117 @@
+package lab
+
+import (
+	"net/netip"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/icediag/icediag/pcaps/lab/internal/truth"
+)
+
+// checksAt derives what one capture must show from the stacks' reports and the
+// place of the vantage point on the path.
+func checksAt(sc Scenario, v vantage, caller, callee side) truth.Checks {
+	c := truth.Checks{SIP: &truth.SIPCheck{Methods: []string{"INVITE", "ACK", "BYE"}, Statuses: []int{100, 180, 200}}}
+	for _, a := range sc.Expect.Allocs {
+		s := caller
+		if a.Side == "callee" {
+			s = callee
+		}
+		if client, ok := allocClient(v, s, a.LANOnly); ok {
+			c.Allocations = append(c.Allocations, truth.AllocCheck{Client: client.String(), Transport: a.Transport,
+				Server: netip.AddrPortFrom(EdgeExternal, a.Port).String(), Outcome: a.Outcome, ErrorCode: a.ErrorCode})
+		}
+	}
+	if v.node == caller.name || v.node == callee.name {
+		c.Nomination = &truth.NominationCheck{Succeeded: sc.Expect.ICESucceeds}
+	}
+	if sc.Expect.ICESucceeds {
+		c.Media = append(flowsAt(v, caller, callee), flowsAt(v, callee, caller)...)
+	}
+	return c
+}
+
+// allocClient returns the client address a side's Allocate requests carry at a
+// vantage point, or false when the vantage does not see them.
+func allocClient(v vantage, s side, lanOnly bool) (netip.Addr, bool) {
+	switch {
+	case v.node == s.name:
+		return s.host, true
+	case lanOnly:
+		return netip.Addr{}, false
+	case v.node == s.nat.Name || isVantage(v, "edge-ext.pcap"):
+		return s.nat.Public, true
+	}
+	return netip.Addr{}, false
+}
+
+// flowsAt returns the RTP flows of side s's leg that vantage v sees, both ways.
+func flowsAt(v vantage, s, o side) []truth.FlowCheck {
+	var out []truth.FlowCheck
+	add := func(transport string, src, dst netip.AddrPort, relayed bool) {
+		out = append(out, flow(s, o, transport, src, dst, relayed), flow(o, s, transport, dst, src, relayed))
+	}
+	sel := s.res.Selected
+	switch {
+	case v.node == s.name && s.relayed():
+		proto, srv := s.turnServer()
+		add(proto, portless(s.host), srv, true)
+	case v.node == s.name:
+		add("udp", base(sel.Local), addrPort(sel.Remote), false)
+	case v.node == s.nat.Name && s.relayed():
+		proto, srv := s.turnServer()
+		add(proto, portless(s.nat.Public), srv, true)
+	case v.node == s.nat.Name && o.nat.Name != s.nat.Name:
+		add("udp", addrPort(o.res.Selected.Remote), addrPort(sel.Remote), false)
+	case isVantage(v, "edge-ext.pcap") && s.relayed():
+		proto, srv := s.turnServer()
+		add(proto, portless(s.nat.Public), srv, true)
+		if !o.relayed() {
+			add("udp", addrPort(sel.Local), addrPort(sel.Remote), false)
+		}
+	}
+	return out
+}
+
+// flow is RTP from one side to the other on a 5-tuple: at least 90 % of what
+// the sender sent, or none at all from a side that does not send.
+func flow(from, to side, transport string, src, dst netip.AddrPort, relayed bool) truth.FlowCheck {
+	f := truth.FlowCheck{Direction: direction(from, to), Transport: transport, Src: src.String(), Dst: dst.String(),
+		Relayed: relayed, MinPackets: from.res.RTPSent * 9 / 10, MaxPackets: -1}
+	if !from.agent.SendRTP {
+		f.MinPackets, f.MaxPackets = 0, 0
+	}
+	return f
+}
+
+// toolVersions records the stacks that made the captures.
+func toolVersions() map[string]string {
+	v := map[string]string{"go": runtime.Version()}
+	if out, err := exec.Command("dpkg-query", "-W", "-f", "${Version}", "coturn").Output(); err == nil {
+		v["coturn"] = string(out)
+	}
+	if out, err := exec.Command("tcpdump", "--version").CombinedOutput(); err == nil {
+		v["tcpdump"] = firstLine(out)
+	}
+	if out, err := exec.Command("tshark", "--version").Output(); err == nil {
+		v["tshark"] = firstLine(out)
+	}
+	if out, err := exec.Command("uname", "-r").Output(); err == nil {
+		v["kernel"] = firstLine(out)
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if strings.HasPrefix(d.Path, "github.com/pion/") {
+				v[strings.TrimPrefix(d.Path, "github.com/")] = d.Version
+			}
+		}
+	}
+	return v
+}
+
+func firstLine(b []byte) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	return line
+}

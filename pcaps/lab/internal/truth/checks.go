@@ -1,0 +1,202 @@
+package truth
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+)
+
+// Checks is what one capture must show.
+type Checks struct {
+	SIP         *SIPCheck        `json:"sip,omitempty"`
+	Allocations []AllocCheck     `json:"allocations,omitempty"`
+	Nomination  *NominationCheck `json:"nomination,omitempty"`
+	Media       []FlowCheck      `json:"media,omitempty"`
+}
+
+// SIPCheck lists the requests and responses of the call that must appear.
+type SIPCheck struct {
+	Methods  []string `json:"methods"`
+	Statuses []int    `json:"statuses"`
+}
+
+// Allocation outcomes.
+const (
+	AllocSuccess    = "success"
+	AllocError      = "error"
+	AllocNoResponse = "no-response"
+)
+
+// AllocCheck is a TURN Allocate exchange (RFC 8656 §7) with one server.
+type AllocCheck struct {
+	Client    string `json:"client"` // source address of the requests at this vantage point
+	Server    string `json:"server"` // address:port the requests go to
+	Transport string `json:"transport"`
+	Outcome   string `json:"outcome"`
+	ErrorCode int    `json:"error_code,omitempty"` // for AllocError, after credentials were sent
+}
+
+// NominationCheck is the outcome of the connectivity checks: a Binding request
+// with USE-CANDIDATE (RFC 8445 §7.2.2) and its success response, or checks
+// that never got a success response.
+type NominationCheck struct {
+	Succeeded bool `json:"succeeded"`
+}
+
+// FlowCheck is RTP on one 5-tuple, direct or inside TURN messages. A zero port
+// matches any port.
+type FlowCheck struct {
+	Direction  string `json:"direction"`
+	Transport  string `json:"transport"`
+	Src        string `json:"src"`
+	Dst        string `json:"dst"`
+	Relayed    bool   `json:"relayed"`
+	MinPackets int    `json:"min_packets"`
+	MaxPackets int    `json:"max_packets"` // -1: no upper bound
+}
+
+// Run evaluates the checks on a capture's packets and returns each failure.
+func (c Checks) Run(pkts []Packet, callID string) []error {
+	var errs []error
+	if c.SIP != nil {
+		errs = append(errs, c.SIP.run(pkts, callID)...)
+	}
+	for _, a := range c.Allocations {
+		if err := a.run(pkts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.Nomination != nil {
+		if err := c.Nomination.run(pkts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, f := range c.Media {
+		if err := f.run(pkts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+func (s *SIPCheck) run(pkts []Packet, callID string) []error {
+	var methods []string
+	var statuses []int
+	for _, p := range pkts {
+		if !slices.Contains(p.CallIDs, callID) {
+			continue
+		}
+		methods = append(methods, p.Methods...)
+		statuses = append(statuses, p.Statuses...)
+	}
+	var errs []error
+	for _, m := range s.Methods {
+		if !slices.Contains(methods, m) {
+			errs = append(errs, fmt.Errorf("SIP %s of Call-ID %s not found (saw %v)", m, callID, methods))
+		}
+	}
+	for _, code := range s.Statuses {
+		if !slices.Contains(statuses, code) {
+			errs = append(errs, fmt.Errorf("SIP %d of Call-ID %s not found (saw %v)", code, callID, statuses))
+		}
+	}
+	return errs
+}
+
+func (a AllocCheck) run(pkts []Packet) error {
+	server, err := netip.ParseAddrPort(a.Server)
+	if err != nil {
+		return err
+	}
+	client, err := netip.ParseAddr(a.Client)
+	if err != nil {
+		return err
+	}
+	requests := map[[12]byte]bool{} // txid -> carried MESSAGE-INTEGRITY
+	var ok, errCodes = 0, []int{}
+	for _, p := range pkts {
+		if p.Proto != a.Transport || !(p.Dst == server && p.Src.Addr() == client || p.Src == server && p.Dst.Addr() == client) {
+			continue
+		}
+		for _, u := range units(p) {
+			m := u.stun
+			switch {
+			case m == nil:
+			case m.typ == typeAllocateReq && p.Dst == server:
+				requests[m.txid] = m.has(attrIntegrity)
+			case m.typ == typeAllocateOK && p.Src == server:
+				ok++
+			case m.typ == typeAllocateErr && p.Src == server && requests[m.txid]:
+				errCodes = append(errCodes, m.errorCode())
+			}
+		}
+	}
+	got := fmt.Sprintf("%d requests, %d successes, errors after credentials %v", len(requests), ok, errCodes)
+	switch {
+	case len(requests) == 0:
+		return fmt.Errorf("no Allocate request to %s/%s", a.Transport, a.Server)
+	case a.Outcome == AllocSuccess && ok > 0,
+		a.Outcome == AllocNoResponse && ok == 0 && len(errCodes) == 0,
+		a.Outcome == AllocError && ok == 0 && slices.Contains(errCodes, a.ErrorCode):
+		return nil
+	}
+	return fmt.Errorf("Allocate to %s/%s: want %s %d, got %s", a.Transport, a.Server, a.Outcome, a.ErrorCode, got)
+}
+
+func (n *NominationCheck) run(pkts []Packet) error {
+	checks := map[[12]byte]bool{} // txid -> USE-CANDIDATE
+	var answered, nominated int
+	for _, p := range pkts {
+		for _, u := range units(p) {
+			m := u.stun
+			if m == nil {
+				continue
+			}
+			if m.typ == typeBindingReq && (m.has(attrICEControling) || m.has(attrICEControlled)) {
+				checks[m.txid] = m.has(attrUseCandidate)
+			}
+			if use, known := checks[m.txid]; known && m.typ == typeBindingOK {
+				answered++
+				if use {
+					nominated++
+				}
+			}
+		}
+	}
+	switch {
+	case len(checks) == 0:
+		return fmt.Errorf("no ICE connectivity check")
+	case n.Succeeded && nominated == 0:
+		return fmt.Errorf("no success response to a USE-CANDIDATE check (%d checks, %d answered)", len(checks), answered)
+	case !n.Succeeded && answered > 0:
+		return fmt.Errorf("ICE should have failed but %d of %d checks were answered", answered, len(checks))
+	}
+	return nil
+}
+
+func (f FlowCheck) run(pkts []Packet) error {
+	src, err1 := netip.ParseAddrPort(f.Src)
+	dst, err2 := netip.ParseAddrPort(f.Dst)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("flow %s -> %s: bad address", f.Src, f.Dst)
+	}
+	n := 0
+	for _, p := range pkts {
+		if p.Proto != f.Transport || !match(src, p.Src) || !match(dst, p.Dst) {
+			continue
+		}
+		for _, u := range units(p) {
+			if u.rtp {
+				n++
+			}
+		}
+	}
+	if n < f.MinPackets || (f.MaxPackets >= 0 && n > f.MaxPackets) {
+		return fmt.Errorf("RTP %s %s %s -> %s: %d packets, want %d..%d", f.Direction, f.Transport, f.Src, f.Dst, n, f.MinPackets, f.MaxPackets)
+	}
+	return nil
+}
+
+func match(want, got netip.AddrPort) bool {
+	return want.Addr() == got.Addr() && (want.Port() == 0 || want.Port() == got.Port())
+}

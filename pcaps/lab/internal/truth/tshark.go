@@ -1,0 +1,109 @@
+package truth
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os/exec"
+	"strconv"
+	"strings"
+)
+
+// Packet is one IPv4 UDP or TCP frame of a capture as tshark decoded it.
+type Packet struct {
+	Frame    int
+	Proto    string // "udp" or "tcp"
+	Src, Dst netip.AddrPort
+	Payload  []byte
+	CallIDs  []string // sip.Call-ID of the SIP messages completed in this frame
+	Methods  []string // sip.Method of requests completed in this frame
+	Statuses []int    // sip.Status-Code of responses completed in this frame
+}
+
+// ErrNoTshark is returned when tshark is not installed.
+var ErrNoTshark = errors.New("truth: tshark not found")
+
+var tsharkFields = []string{
+	"frame.number", "ip.src", "ip.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
+	"udp.payload", "tcp.payload", "sip.Call-ID", "sip.Method", "sip.Status-Code",
+}
+
+// ReadCapture decodes a capture with tshark: frame, addresses, payload and SIP
+// fields, with SIP over TCP reassembled by tshark.
+func ReadCapture(path string) ([]Packet, error) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		return nil, ErrNoTshark
+	}
+	args := []string{"-r", path, "-n", "-Y", "udp or tcp", "-T", "fields",
+		"-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"}
+	for _, f := range tsharkFields {
+		args = append(args, "-e", f)
+	}
+	out, err := exec.Command("tshark", args...).Output()
+	if err != nil {
+		return nil, fmt.Errorf("tshark %s: %w", path, err)
+	}
+	var pkts []Packet
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		p, err := parseLine(sc.Text())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		pkts = append(pkts, p)
+	}
+	return pkts, sc.Err()
+}
+
+func parseLine(line string) (Packet, error) {
+	f := strings.Split(line, "\t")
+	if len(f) != len(tsharkFields) {
+		return Packet{}, fmt.Errorf("tshark line has %d fields, want %d", len(f), len(tsharkFields))
+	}
+	var p Packet
+	p.Frame, _ = strconv.Atoi(f[0])
+	p.Proto = "udp"
+	sport, dport, payload := f[3], f[4], f[7]
+	if f[5] != "" {
+		p.Proto, sport, dport, payload = "tcp", f[5], f[6], f[8]
+	}
+	var err error
+	if p.Src, err = addrPort(f[1], sport); err != nil {
+		return p, err
+	}
+	if p.Dst, err = addrPort(f[2], dport); err != nil {
+		return p, err
+	}
+	// tshark prints hex bytes plain or colon separated, by version.
+	if p.Payload, err = hex.DecodeString(strings.ReplaceAll(payload, ":", "")); err != nil {
+		return p, fmt.Errorf("frame %d payload: %w", p.Frame, err)
+	}
+	p.CallIDs = split(f[9])
+	p.Methods = split(f[10])
+	for _, s := range split(f[11]) {
+		if code, err := strconv.Atoi(s); err == nil {
+			p.Statuses = append(p.Statuses, code)
+		}
+	}
+	return p, nil
+}
+
+func addrPort(ip, port string) (netip.AddrPort, error) {
+	// With tunnels tshark lists several ip.src values: the innermost is last.
+	ips := split(ip)
+	if len(ips) == 0 {
+		return netip.AddrPort{}, fmt.Errorf("no IPv4 address")
+	}
+	return netip.ParseAddrPort(ips[len(ips)-1] + ":" + port)
+}
+
+func split(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "|")
+}
