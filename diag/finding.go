@@ -29,10 +29,14 @@ func (s Severity) Rank() int {
 	return 0
 }
 
-// Frame names a frame of an input file as Wireshark numbers it.
+// Frame names a frame of an input file as Wireshark numbers it, with what
+// it carries (Kind*: "STUN request", "SIP response", ...) and, for packets,
+// the destination transport address.
 type Frame struct {
 	File  string `json:"file"`
 	Frame uint64 `json:"frame"`
+	Kind  string `json:"kind,omitempty"`
+	Dst   string `json:"dst,omitempty"`
 }
 
 func (f Frame) String() string { return f.File + "#" + strconv.FormatUint(f.Frame, 10) }
@@ -57,6 +61,25 @@ func (e *Evidence) add(f Frame) {
 	// keep the first maxEvidence and a window of the last ones
 	copy(e.Frames[maxEvidence:], e.Frames[maxEvidence+1:])
 	e.Frames[len(e.Frames)-1] = f
+}
+
+// merge adds the frames of o, keeping the frames in capture order and
+// the first and last few.
+func (e *Evidence) merge(o *Evidence) {
+	if o == nil || o.Count == 0 {
+		return
+	}
+	all := append(append([]Frame(nil), e.Frames...), o.Frames...)
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].File != all[j].File {
+			return all[i].File < all[j].File
+		}
+		return all[i].Frame < all[j].Frame
+	})
+	if len(all) > 2*maxEvidence {
+		all = append(all[:maxEvidence:maxEvidence], all[len(all)-maxEvidence:]...)
+	}
+	e.Frames, e.Count = all, e.Count+o.Count
 }
 
 // Finding is one diagnosis (DIAGNOSES.md): what went wrong, the evidence,

@@ -54,15 +54,38 @@ func (r *Report) Worst() Severity {
 	return worst
 }
 
-// findingsFor returns the findings of one call ("" = global ones).
+// findingsFor returns the findings of one call ("" = global ones, which
+// belong to no call and no session).
 func (r *Report) findingsFor(callID string) []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
-		if f.CallID == callID {
+		if f.CallID == callID && (callID != "" || f.Session == "") {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// findingsForSession returns the findings of one SIP-less session.
+func (r *Report) findingsForSession(id string) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.CallID == "" && f.Session == id {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// mediaPath is the path summary of a media line, or why there is none.
+func mediaPath(m Media) string {
+	switch {
+	case m.ICE == nil:
+		return "no ICE session in the capture"
+	case m.ICE.Path != "":
+		return m.ICE.Path + " (ICE " + m.ICE.Outcome + ")"
+	}
+	return "ICE " + m.ICE.Outcome + ", no selected pair"
 }
 
 // safe makes text from a capture harmless for a terminal or a Markdown

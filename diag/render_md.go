@@ -31,12 +31,25 @@ func renderMarkdown(w io.Writer, r *Report) error {
 		for _, call := range r.Calls {
 			var media []string
 			for _, m := range call.Media {
-				media = append(media, m.Type+": "+candidateSummary(m.Candidates))
+				media = append(media, m.Type+": "+candidateSummary(m.Candidates)+"; path "+mediaPath(m))
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", code(call.CallID), md(call.From), md(call.To),
 				call.Start, md(callOutcome(call)), md(strings.Join(media, "; ")))
 		}
 		fmt.Fprintln(b)
+	}
+	if len(r.Sessions) > 0 {
+		fmt.Fprintln(b, "## ICE sessions without SIP")
+		fmt.Fprintln(b)
+		fmt.Fprintln(b, "| session | form | ends | path |")
+		fmt.Fprintln(b, "|---|---|---|---|")
+		for _, s := range r.Sessions {
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", s.ID, s.Form, md(s.Ends[0]+", "+s.Ends[1]), md(mediaPath(Media{ICE: &s.ICE})))
+		}
+		fmt.Fprintln(b)
+	}
+	if len(r.Relays)+len(r.STUNServers) > 0 {
+		fmt.Fprintf(b, "Relays: %s. STUN servers: %s.\n\n", md(orNone(r.Relays)), md(orNone(r.STUNServers)))
 	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(b, "## Findings")
@@ -45,6 +58,8 @@ func renderMarkdown(w io.Writer, r *Report) error {
 			where := "global"
 			if f.CallID != "" {
 				where = "call " + code(f.CallID)
+			} else if f.Session != "" {
+				where = "ICE session " + f.Session
 			}
 			fmt.Fprintf(b, "### %s `%s`: %s\n\n", strings.ToUpper(string(f.Severity)), f.ID, md(f.Title))
 			fmt.Fprintf(b, "%s. %s\n\n", where, md(f.Detail))
@@ -82,4 +97,11 @@ func md(s string) string {
 	s = safe(s)
 	r := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "'", "\n", " ")
 	return r.Replace(s)
+}
+
+func orNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
 }

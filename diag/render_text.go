@@ -29,6 +29,12 @@ func renderText(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintln(b)
 	fmt.Fprintf(b, "  calls   %d; findings: %s\n", len(r.Calls), severityCounts(r.Findings))
+	if len(r.Relays) > 0 {
+		fmt.Fprintf(b, "  relays  %s\n", strings.Join(r.Relays, ", "))
+	}
+	if len(r.STUNServers) > 0 {
+		fmt.Fprintf(b, "  stun    %s\n", strings.Join(r.STUNServers, ", "))
+	}
 
 	for _, call := range r.Calls {
 		fmt.Fprintln(b)
@@ -36,10 +42,21 @@ func renderText(w io.Writer, r *Report) error {
 		fmt.Fprintf(b, "  %s -> %s\n", safe(call.From), safe(call.To))
 		fmt.Fprintf(b, "  started %s, %s", call.Start, callOutcome(call))
 		fmt.Fprintln(b)
+		if l := call.Locations; l != nil {
+			fmt.Fprintf(b, "  ends    caller %s, callee %s%s\n", l.Caller, l.Callee, fedSuffix(l.Federated))
+		}
 		for _, m := range call.Media {
 			fmt.Fprintf(b, "  media   %s%s: %s\n", m.Type, labelSuffix(m.Label), candidateSummary(m.Candidates))
+			fmt.Fprintf(b, "          path %s\n", mediaPath(m))
 		}
 		writeFindingsText(b, r.findingsFor(call.CallID))
+	}
+	for _, s := range r.Sessions {
+		fmt.Fprintln(b)
+		fmt.Fprintf(b, "ICE session %s (%s, no SIP in the capture) %s <-> %s\n", s.ID, s.Form, safe(s.Ufrag[0]), safe(s.Ufrag[1]))
+		fmt.Fprintf(b, "  ends    %s, %s\n", s.Ends[0], s.Ends[1])
+		fmt.Fprintf(b, "  path    %s\n", mediaPath(Media{ICE: &s.ICE}))
+		writeFindingsText(b, r.findingsForSession(s.ID))
 	}
 	if g := r.findingsFor(""); len(g) > 0 {
 		fmt.Fprintln(b)
@@ -121,4 +138,11 @@ func severityCounts(fs []Finding) string {
 		return "none"
 	}
 	return fmt.Sprintf("%d error, %d warning, %d info", n[Error], n[Warning], n[Info])
+}
+
+func fedSuffix(f bool) string {
+	if f {
+		return " (federated)"
+	}
+	return ""
 }

@@ -17,6 +17,15 @@ type Report struct {
 	Capture  decode.Summary `json:"capture"`
 	Calls    []CallReport   `json:"calls"`
 	Findings []Finding      `json:"findings"`
+	// Relays are the TURN servers that answered Allocate requests (and
+	// the user-named edges); STUNServers the servers asked for reflexive
+	// addresses ("UDP 192.0.2.1:3478").
+	Relays      []string `json:"relays"`
+	STUNServers []string `json:"stun_servers"`
+	// Sessions are the ICE sessions no captured call names.
+	Sessions    []SessionReport    `json:"sessions"`
+	Allocations []AllocationReport `json:"allocations"`
+	Flows       []FlowReport       `json:"flows"`
 	// Transactions summarises SIP traffic that is not part of a call
 	// (REGISTER, SUBSCRIBE, OPTIONS, ...).
 	Transactions []TransactionSummary `json:"transactions,omitempty"`
@@ -38,6 +47,8 @@ type CallReport struct {
 	CallerUA    string  `json:"caller_ua,omitempty"`
 	CalleeUA    string  `json:"callee_ua,omitempty"`
 	Media       []Media `json:"media"`
+	// Locations places caller and callee (from their first ICE session).
+	Locations *CallLocations `json:"locations,omitempty"`
 }
 
 // Media is one media line of a call's offer/answer.
@@ -45,6 +56,8 @@ type Media struct {
 	Type       string         `json:"type"`
 	Label      string         `json:"label,omitempty"`
 	Candidates map[string]int `json:"candidates"` // offered candidates by type, both sides
+	// ICE is the media line's ICE session, when the capture has one.
+	ICE *ICEReport `json:"ice,omitempty"`
 }
 
 // TransactionSummary counts non-call transactions of one method.
@@ -69,6 +82,8 @@ func Build(in *Input) *Report {
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}
+	in.addICE(r)
+	r.fillEmpty()
 	r.Transactions = summarizeTransactions(in.Transactions)
 	return r
 }
@@ -152,4 +167,23 @@ func summarizeTransactions(ts []*sipflow.Transaction) []TransactionSummary {
 		}
 	}
 	return out
+}
+
+// fillEmpty makes empty lists render as [] rather than null in JSON.
+func (r *Report) fillEmpty() {
+	if r.Relays == nil {
+		r.Relays = []string{}
+	}
+	if r.STUNServers == nil {
+		r.STUNServers = []string{}
+	}
+	if r.Sessions == nil {
+		r.Sessions = []SessionReport{}
+	}
+	if r.Allocations == nil {
+		r.Allocations = []AllocationReport{}
+	}
+	if r.Flows == nil {
+		r.Flows = []FlowReport{}
+	}
 }

@@ -2,11 +2,14 @@ package diag
 
 import (
 	"github.com/icediag/icediag/decode"
+	"github.com/icediag/icediag/ice"
 	"github.com/icediag/icediag/sipflow"
 )
 
-// Input is everything the rules look at: what the decoder counted and the
-// calls and transactions sipflow built.
+// Input is everything the rules look at: what the decoder counted, the
+// calls and transactions sipflow built, the ICE model the ice Builder
+// built from the same events, the frame index of those events and what
+// the user said about the network. ICE, Wire and Net may be nil.
 type Input struct {
 	// Files are the input file names (base names). Frames name their file
 	// only when there are several.
@@ -14,15 +17,41 @@ type Input struct {
 	Stats        *decode.Stats
 	Calls        []*sipflow.Call
 	Transactions []*sipflow.Transaction
+	ICE          *ice.Model
+	Wire         *Wire
+	Net          *Network
+	// Provisioning lists the media port ranges the server provisioned
+	// (ucMinMediaPort..ucMaxMediaPort).
+	Provisioning []sipflow.ProvisionedRange
 }
 
 // frame names the frame a SIP message was seen in.
 func (in *Input) frame(m sipflow.MsgRef) Frame {
-	name := ""
-	if len(in.Files) > 1 && m.Meta.File < len(in.Files) {
-		name = in.Files[m.Meta.File]
+	kind := KindSIPResponse
+	if m.Request {
+		kind = KindSIPRequest
 	}
-	return Frame{File: name, Frame: m.Meta.Frame}
+	return Frame{File: in.fileName(m.Meta.File), Frame: m.Meta.Frame, Kind: kind, Dst: m.Meta.Dst.String()}
+}
+
+// fileName is the name frames of file i carry: empty with a single input.
+func (in *Input) fileName(i int) string {
+	if len(in.Files) > 1 && i >= 0 && i < len(in.Files) {
+		return in.Files[i]
+	}
+	return ""
+}
+
+// prepare fills what the rules share: the network with the relays the
+// capture shows, and an empty model when there is none.
+func (in *Input) prepare() {
+	if in.Net == nil {
+		in.Net = &Network{}
+	}
+	if in.ICE == nil {
+		in.ICE = &ice.Model{}
+	}
+	in.Net.learnRelays(in.ICE)
 }
 
 // rule is one diagnosis: a function from the input to its findings.
@@ -32,17 +61,37 @@ type rule struct {
 }
 
 // rules lists every rule in the order they run. Each lives in a file of
-// its own concern (sip_*.go for signalling).
+// its own concern (sip_*.go for signalling, media_*.go for the media
+// path and ICE).
 var rules = []rule{
 	{"sip-call-failed", sipCallFailed},
 	{"sip-auth-failed", sipAuthFailed},
 	{"sip-transaction-timeout", sipTransactionTimeout},
 	{"server-diagnostics", serverDiagnostics},
 	{"sdp-rejected", sdpRejected},
+	{"high-ports-blocked", highPortsBlocked},
+	{"turn-udp-blocked", turnUDPBlocked},
+	{"teams-relay-ports-unreachable", teamsRelayPortsUnreachable},
+	{"turn-unreachable", turnUnreachable},
+	{"turn-auth-failed", turnAuthFailed},
+	{"relay-address-private", relayAddressPrivate},
+	{"hairpin-failure", hairpinFailure},
+	{"ice-failed", iceFailed},
+	{"media-over-tcp", mediaOverTCP},
+	{"stun-unreachable", stunUnreachable},
+	{"pseudo-tls-intercepted", pseudoTLSIntercepted},
+	{"check-integrity-failed", checkIntegrityFailed},
+	{"role-conflict", roleConflict},
+	{"one-way-media", oneWayMedia},
+	{"no-media-after-ice", noMediaAfterICE},
+	{"slow-ice", slowICE},
+	{"media-port-outside-range", mediaPortOutsideRange},
+	{"client-reported-diagnostics", clientReportedDiagnostics},
 }
 
 // Analyze runs every rule and returns the findings in a deterministic order.
 func Analyze(in *Input) []Finding {
+	in.prepare()
 	var out []Finding
 	for _, r := range rules {
 		for _, f := range r.run(in) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/icediag/icediag/decode"
 	"github.com/icediag/icediag/diag"
+	"github.com/icediag/icediag/ice"
 	"github.com/icediag/icediag/sipflow"
 )
 
@@ -20,6 +21,8 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	format := fs.String("format", "text", "report format: text, json or md")
 	out := fs.StringP("output", "o", "", "write the report to this file instead of standard output")
 	failOn := fs.String("fail-on", "error", "exit 3 when a finding has at least this severity: error, warning or never")
+	internal := fs.StringArray("internal", nil, "an internal network (CIDR), repeatable; when given, only these networks are internal, otherwise RFC 1918, RFC 6598 and ULA addresses are")
+	edges := fs.StringArray("edge", nil, "an A/V Edge or relay address, also when the capture shows no TURN answer from it; repeatable")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: icediag analyze [flags] FILE...")
 		fs.PrintDefaults()
@@ -31,20 +34,46 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fs.Usage()
 		return exitUsage
 	}
-	files := fs.Args()
-	capture := sipflow.NewCapture()
-	st, err := decode.Run(files, decode.Options{}, capture.AddEvent)
+	network, err := diag.ParseNetwork(*internal, *edges)
+	if err != nil {
+		fmt.Fprintf(stderr, "icediag: %v\n", err)
+		return exitUsage
+	}
+	in, err := analyzeInput(fs.Args(), network)
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitFailure
 	}
-	for _, f := range st.Files {
+	for _, f := range in.Stats.Files {
 		if f.Err != "" {
 			fmt.Fprintf(stderr, "icediag: %s\n", f.Err)
 		}
 	}
-	in := &diag.Input{Files: baseNames(files), Stats: st, Calls: capture.Calls(), Transactions: capture.Transactions()}
 	return writeReport(diag.Build(in), *format, *out, *failOn, stdout, stderr)
+}
+
+// analyzeInput decodes the captures once, feeding every event to the SIP
+// capture, the ICE builder and the frame index, and joins the calls to the
+// ICE model.
+func analyzeInput(files []string, network *diag.Network) (*diag.Input, error) {
+	names := baseNames(files)
+	capture := sipflow.NewCapture()
+	builder := ice.NewBuilder(ice.Options{})
+	index := diag.NewWire(names)
+	st, err := decode.Run(files, decode.Options{}, func(ev *decode.Event) {
+		capture.AddEvent(ev)
+		builder.Add(ev)
+		index.Add(ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	calls := capture.Calls()
+	for _, c := range calls {
+		builder.AddCall(c)
+	}
+	return &diag.Input{Files: names, Stats: st, Calls: calls, Transactions: capture.Transactions(),
+		ICE: builder.Finish(), Wire: index, Net: network, Provisioning: capture.Provisioning()}, nil
 }
 
 func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -1,0 +1,51 @@
+package diag
+
+import (
+	"github.com/icediag/icediag/decode"
+	"github.com/icediag/icediag/ice"
+	"github.com/icediag/icediag/sipflow"
+)
+
+// Session is one analysis fed event by event, as a live capture needs it:
+// every decode event goes to the SIP capture (RFC 3261 transactions and
+// dialogs), the ICE builder (RFC 8445 checks, RFC 8656 and MS-TURN
+// allocations, media) and the frame index the media rules cite. Input
+// joins the calls to the ICE model and returns what Build takes, the same
+// Input an offline analysis of the same events builds.
+//
+// A Session is used by one goroutine; Input ends it.
+type Session struct {
+	capture *sipflow.Capture
+	builder *ice.Builder
+	wire    *Wire
+}
+
+// NewSession starts a session. files are the input names (base names)
+// frame references carry when there are several; a live capture that
+// rotates its output passes the names its files will have.
+func NewSession(files []string) *Session {
+	return &Session{capture: sipflow.NewCapture(), builder: ice.NewBuilder(ice.Options{}), wire: NewWire(files)}
+}
+
+// Add consumes one decode event; it is a decode.Handler.
+func (s *Session) Add(ev *decode.Event) {
+	s.capture.AddEvent(ev)
+	s.builder.Add(ev)
+	s.wire.Add(ev)
+}
+
+// Calls returns the SIP calls tracked so far.
+func (s *Session) Calls() []*sipflow.Call { return s.capture.Calls() }
+
+// Input finishes the session: files are the input names, st what the
+// decoder counted (after its Finish) and network what the user said
+// about the network (nil for nothing). The Session must not be used
+// afterwards.
+func (s *Session) Input(files []string, st *decode.Stats, network *Network) *Input {
+	calls := s.capture.Calls()
+	for _, c := range calls {
+		s.builder.AddCall(c)
+	}
+	return &Input{Files: files, Stats: st, Calls: calls, Transactions: s.capture.Transactions(),
+		ICE: s.builder.Finish(), Wire: s.wire, Net: network, Provisioning: s.capture.Provisioning()}
+}

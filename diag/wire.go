@@ -1,0 +1,267 @@
+package diag
+
+import (
+	"net/netip"
+	"sort"
+
+	"github.com/icediag/icediag/decode"
+	"github.com/icediag/icediag/decode/wire"
+)
+
+// Frame kinds: what a cited frame carries. Tests re-read every cited frame
+// and check that it holds a message of this kind.
+const (
+	KindSIPRequest  = "SIP request"
+	KindSIPResponse = "SIP response"
+	KindSTUNRequest = "STUN request"  // RFC 8489 §6 request class
+	KindSTUNSuccess = "STUN success"  // success response class
+	KindSTUNError   = "STUN error"    // error response class
+	KindMedia       = "media"         // RTP, RTCP or DTLS (RFC 3550, RFC 6347), direct or relayed
+	KindTCPSYN      = "TCP SYN"       // RFC 9293 §3.5 connection attempt
+	KindTCPRST      = "TCP RST"       // RFC 9293 §3.5.2 reset
+	KindTLSHello    = "TLS hello"     // a real TLS ClientHello/ServerHello
+	KindPseudoTLS   = "pseudo-TLS"    // MS-TURN §3.1.5 hello (MS-REFERENCE §1.8)
+	KindICMPError   = "ICMP error"    // an ICMP error quoting one of our packets
+	maxWireEntries  = 1 << 18         // bound on the index keys
+	wireOpNone      = wire.OpUnknown  // key op of non-STUN entries
+	wireClassNone   = wire.Class(255) // key class of non-STUN entries
+)
+
+// wireKey names one kind of message on one directed 5-tuple. For relayed
+// media Server is the TURN server and Src/Dst the client and the peer.
+type wireKey struct {
+	src, dst, server netip.AddrPort
+	transport        decode.Transport
+	kind             string
+	op               wire.Op
+	class            wire.Class
+}
+
+// Wire indexes the frames the media rules cite: STUN requests and
+// responses per 5-tuple and method, TCP SYNs and RSTs, TLS and pseudo-TLS
+// hellos, media per direction and ICMP errors. Feed it every event with
+// Add, in capture order. It keeps copies only.
+type Wire struct {
+	entries map[wireKey]*Evidence
+	files   []string
+	// synAcked holds the client->server flows whose SYN got a SYN-ACK.
+	synAcked map[decode.Flow]bool
+}
+
+// NewWire returns an empty index; files are the input names (base names)
+// used in frame references when there are several.
+func NewWire(files []string) *Wire {
+	return &Wire{entries: map[wireKey]*Evidence{}, files: files, synAcked: map[decode.Flow]bool{}}
+}
+
+// Add indexes one event.
+func (w *Wire) Add(ev *decode.Event) {
+	if w == nil || ev == nil {
+		return
+	}
+	fl := ev.Flow
+	switch ev.Kind {
+	case decode.KindSTUN:
+		if ev.STUN != nil && ev.Relay == nil {
+			w.addSTUN(fl, ev)
+		}
+	case decode.KindRTP, decode.KindRTCP, decode.KindDTLS:
+		w.addMedia(ev)
+	case decode.KindTCPControl:
+		w.addTCP(fl, ev)
+	case decode.KindTLS:
+		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: KindTLSHello}, ev)
+	case decode.KindPseudoTLS:
+		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: KindPseudoTLS}, ev)
+	case decode.KindICMP:
+		if ev.ICMP != nil {
+			q := ev.ICMP.Quoted
+			w.put(wireKey{src: q.Src, dst: q.Dst, transport: q.Transport, kind: KindICMPError}, ev)
+		}
+	}
+}
+
+func (w *Wire) addSTUN(fl decode.Flow, ev *decode.Event) {
+	m := ev.STUN
+	kind := KindSTUNRequest
+	switch m.Class {
+	case wire.ClassSuccess:
+		kind = KindSTUNSuccess
+	case wire.ClassError:
+		kind = KindSTUNError
+	case wire.ClassIndication:
+		return
+	}
+	w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kind, op: m.Op, class: m.Class}, ev)
+}
+
+func (w *Wire) addMedia(ev *decode.Event) {
+	k := wireKey{src: ev.Flow.Src, dst: ev.Flow.Dst, transport: ev.Flow.Transport, kind: KindMedia}
+	if r := ev.Relay; r != nil {
+		k = wireKey{src: r.Peer, dst: r.Client, server: r.Server, transport: r.Transport, kind: KindMedia}
+		if r.ToPeer {
+			k.src, k.dst = r.Client, r.Peer
+		}
+	}
+	w.put(k, ev)
+}
+
+func (w *Wire) addTCP(fl decode.Flow, ev *decode.Event) {
+	f := ev.TCPFlags
+	switch {
+	case f&decode.FlagSYN != 0 && f&decode.FlagACK == 0:
+		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: KindTCPSYN}, ev)
+	case f&decode.FlagSYN != 0:
+		if len(w.synAcked) < maxWireEntries {
+			w.synAcked[fl.Reverse()] = true
+		}
+	case f&decode.FlagRST != 0:
+		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: KindTCPRST}, ev)
+	}
+}
+
+func (w *Wire) put(k wireKey, ev *decode.Event) {
+	e := w.entries[k]
+	if e == nil {
+		if len(w.entries) >= maxWireEntries {
+			return
+		}
+		e = &Evidence{}
+		w.entries[k] = e
+	}
+	e.add(w.frame(ev.FrameRef, k.kind, k.dst))
+}
+
+// frame names a frame of the capture with what it carries.
+func (w *Wire) frame(r decode.FrameRef, kind string, dst netip.AddrPort) Frame {
+	name := ""
+	if len(w.files) > 1 && r.File < len(w.files) {
+		name = w.files[r.File]
+	}
+	f := Frame{File: name, Frame: r.Frame, Kind: kind}
+	if dst.IsValid() {
+		f.Dst = dst.String()
+	}
+	return f
+}
+
+// get returns the evidence of one key (nil when none).
+func (w *Wire) get(k wireKey) *Evidence {
+	if w == nil {
+		return nil
+	}
+	return w.entries[k]
+}
+
+// stun returns the frames of STUN messages of one method and kind on a
+// directed 5-tuple.
+func (w *Wire) stun(src, dst netip.AddrPort, tr decode.Transport, op wire.Op, kind string) *Evidence {
+	class := map[string]wire.Class{KindSTUNRequest: wire.ClassRequest, KindSTUNSuccess: wire.ClassSuccess,
+		KindSTUNError: wire.ClassError}[kind]
+	return w.get(wireKey{src: src, dst: dst, transport: tr, kind: kind, op: op, class: class})
+}
+
+// simple returns the frames of a non-STUN kind on a directed 5-tuple.
+func (w *Wire) simple(src, dst netip.AddrPort, tr decode.Transport, kind string) *Evidence {
+	return w.get(wireKey{src: src, dst: dst, transport: tr, kind: kind})
+}
+
+// media returns the media frames of one direction, direct (server
+// invalid) or through a relay.
+func (w *Wire) media(src, dst, server netip.AddrPort, tr decode.Transport) *Evidence {
+	return w.get(wireKey{src: src, dst: dst, server: server, transport: tr, kind: KindMedia})
+}
+
+// synAnswered reports whether a SYN on the flow got a SYN-ACK.
+func (w *Wire) synAnswered(fl decode.Flow) bool { return w != nil && w.synAcked[fl] }
+
+// unansweredSYNs returns the SYN evidence of every connection attempt
+// that got no SYN-ACK, keyed by flow, with the flows in a stable order.
+func (w *Wire) unansweredSYNs() ([]decode.Flow, map[decode.Flow]*Evidence) {
+	out := map[decode.Flow]*Evidence{}
+	var flows []decode.Flow
+	if w == nil {
+		return nil, out
+	}
+	for k, e := range w.entries {
+		fl := decode.Flow{Src: k.src, Dst: k.dst, Transport: k.transport}
+		if k.kind == KindTCPSYN && !w.synAcked[fl] {
+			out[fl] = e
+			flows = append(flows, fl)
+		}
+	}
+	sortFlows(flows)
+	return flows, out
+}
+
+// requestsTo returns, per destination of the given transport, the STUN
+// request evidence and whether any response came back, for requests whose
+// destination matches keep.
+func (w *Wire) requestsTo(keep func(netip.AddrPort, decode.Transport) bool) map[netip.AddrPort]*reqStat {
+	out := map[netip.AddrPort]*reqStat{}
+	if w == nil {
+		return out
+	}
+	for k, e := range w.entries {
+		if k.kind != KindSTUNRequest || !keep(k.dst, k.transport) {
+			continue
+		}
+		st := out[k.dst]
+		if st == nil {
+			st = &reqStat{}
+			out[k.dst] = st
+		}
+		st.requests.merge(e)
+		for _, kind := range []string{KindSTUNSuccess, KindSTUNError} {
+			if r := w.stun(k.dst, k.src, k.transport, k.op, kind); r != nil {
+				st.responses.merge(r)
+			}
+		}
+	}
+	return out
+}
+
+// reqStat is the requests toward one address and the responses from it.
+type reqStat struct{ requests, responses Evidence }
+
+// keysOf returns the keys of one kind in a stable order.
+func (w *Wire) keysOf(kind string) []wireKey {
+	var out []wireKey
+	if w == nil {
+		return nil
+	}
+	for k := range w.entries {
+		if k.kind == kind {
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return lessKey(out[i], out[j]) })
+	return out
+}
+
+func lessKey(a, b wireKey) bool {
+	if c := a.src.Compare(b.src); c != 0 {
+		return c < 0
+	}
+	if c := a.dst.Compare(b.dst); c != 0 {
+		return c < 0
+	}
+	if c := a.server.Compare(b.server); c != 0 {
+		return c < 0
+	}
+	if a.transport != b.transport {
+		return a.transport < b.transport
+	}
+	if a.op != b.op {
+		return a.op < b.op
+	}
+	return a.class < b.class
+}
+
+// sortFlows orders flows by source, destination and transport.
+func sortFlows(fs []decode.Flow) {
+	sort.Slice(fs, func(i, j int) bool {
+		return lessKey(wireKey{src: fs[i].Src, dst: fs[i].Dst, transport: fs[i].Transport},
+			wireKey{src: fs[j].Src, dst: fs[j].Dst, transport: fs[j].Transport})
+	})
+}
