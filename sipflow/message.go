@@ -17,6 +17,11 @@ type Message struct {
 	Reason     string
 	Headers    []Header // in order, names canonical (see Header)
 	Body       []byte
+	// Deviations lists the text outside the RFC 3261 grammar that the
+	// parser read anyway, each located and wrapping a sentinel
+	// (ErrUnbracketedIPv6, ErrURIHeaders, ErrAddrSpecHeaders, ErrDateZone):
+	// what a liberal receiver accepts (RFC 4475 §3.1.2.11-13).
+	Deviations []*ParseError
 	// Size is the number of bytes of b the message used: leading CRLF
 	// keep-alives, start line, headers and body.
 	Size int
@@ -34,8 +39,12 @@ const maxMessage = 1 << 24
 // Errors are *ParseError wrapping a sentinel. A broken start line or header
 // line yields a nil message. A malformed value of a header this package
 // interprets (Via, From, To, Contact, Route, CSeq, Max-Forwards,
-// Content-Length) yields both the message and the error of the first such
-// value, so an analyzer can keep what it could read.
+// Content-Length), a SIP version other than 2.0 and a CSeq method that is
+// not the request's yield both the message and the first such error, so an
+// analyzer can keep what it could read. Text a liberal receiver accepts
+// (an IPv6 host without brackets, headers in the Request-URI, a URI with
+// headers outside angle brackets, a Date not in GMT) is no error: it is
+// listed in Deviations.
 func ParseMessage(b []byte) (*Message, error) {
 	if len(b) > maxMessage {
 		b = b[:maxMessage]
@@ -52,7 +61,8 @@ func ParseMessage(b []byte) (*Message, error) {
 	if err := m.parseHeaderLines(lines[1:]); err != nil {
 		return nil, err
 	}
-	firstErr := m.checkValues()
+	firstErr := keepFirst(m.checkVersion(), m.checkValues())
+	firstErr = keepFirst(firstErr, m.checkCSeqMethod())
 	if !complete {
 		m.Size = len(b)
 		return m, keepFirst(firstErr, &ParseError{Line: lines[len(lines)-1].num, Field: "headers", Err: ErrNoHeaderEnd})
@@ -109,13 +119,15 @@ func (m *Message) parseStartLine(l line) error {
 	if !isToken(parts[0]) {
 		return fail(1, ErrMethod)
 	}
-	if _, err := ParseURI(parts[1]); err != nil {
+	u, err := ParseURI(parts[1])
+	if err != nil {
 		return fail(len(parts[0])+2, ErrRequestURI)
 	}
 	if !validVersion(parts[2]) {
 		return fail(len(parts[0])+len(parts[1])+3, ErrVersion)
 	}
 	m.Request, m.Method, m.RequestURI, m.Version = true, parts[0], parts[1], strings.ToUpper(parts[2])
+	m.requestURIDeviations(u)
 	return nil
 }
 
@@ -180,15 +192,21 @@ func (m *Message) parseHeaderLines(lines []line) error {
 	return nil
 }
 
-// checkValues validates the headers whose values the package interprets and
-// returns the first error.
+// checkValues validates the headers whose values the package interprets,
+// records the deviations of the valid ones and returns the first error.
 func (m *Message) checkValues() error {
+	var first error
 	for _, h := range m.Headers {
-		if err := checkValue(h); err != nil {
-			return &ParseError{Line: h.Line, Column: len(h.Name) + 2, Field: h.Name, Err: err}
+		err := checkValue(h)
+		if err == nil {
+			m.headerDeviations(h)
+			continue
+		}
+		if first == nil {
+			first = &ParseError{Line: h.Line, Column: len(h.Name) + 2, Field: h.Name, Err: err}
 		}
 	}
-	return nil
+	return first
 }
 
 func checkValue(h Header) error {

@@ -72,5 +72,5 @@ func mustHex(t testing.TB, s string) []byte {
 var captureNames = []string{
 	"wireshark-samples__sip-rtp-g711", "sngrep__aaa", "ntop-nDPI__FAX-Call-t38-CA-TDM-SIP-FB-1",
 	"suricata-verify__sip_compact_form", "wireshark-samples__Asterisk_ZFONE_XLITE",
-	"heplify__erspan_sip_ipv4_udp", "sngrep__ipv6frag", "heplify__sip_sctp",
+	"heplify__erspan_sip_ipv4_udp", "sngrep__ipv6frag", "heplify__sip_sctp", "heplify__sip_ipv6_udp",
 }

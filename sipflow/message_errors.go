@@ -32,6 +32,13 @@ var (
 	ErrNoParts        = errors.New("multipart body without parts")
 	ErrDiagnostic     = errors.New("malformed diagnostics header")
 	ErrQoE            = errors.New("not a QoE report")
+
+	ErrUnsupportedVersion = errors.New("SIP version other than SIP/2.0")
+	ErrCSeqMethod         = errors.New("CSeq method differs from the request method")
+	ErrUnbracketedIPv6    = errors.New("IPv6 address without brackets")
+	ErrURIHeaders         = errors.New("headers in a Request-URI")
+	ErrAddrSpecHeaders    = errors.New("URI with headers outside angle brackets")
+	ErrDateZone           = errors.New("Date not in GMT")
 )
 
 // ParseError locates a parse failure in a SIP message: 1-based line and

@@ -1,6 +1,7 @@
 package sipflow
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -80,10 +81,15 @@ func parseSIPURI(u *URI, rest string) error {
 }
 
 // splitHostPort splits "host[:port]" where host may be an IPv6 reference
-// in brackets (RFC 3261 §25.1 hostport). The brackets are removed.
+// in brackets (RFC 3261 §25.1 hostport). The brackets are removed. An IPv6
+// address without brackets, which some user agents send, is read
+// leniently (see unbracketedHostPort).
 func splitHostPort(s string) (string, int, error) {
 	s = strings.TrimSpace(s)
 	host, portText := s, ""
+	if !strings.HasPrefix(s, "[") && strings.Count(s, ":") > 1 {
+		return unbracketedHostPort(s)
+	}
 	if strings.HasPrefix(s, "[") {
 		end := strings.IndexByte(s, ']')
 		if end < 0 {
@@ -108,6 +114,27 @@ func splitHostPort(s string) (string, int, error) {
 		return "", 0, ErrURI
 	}
 	return host, port, nil
+}
+
+// unbracketedHostPort reads an IPv6 address written without brackets,
+// alone ("fec0::22c") or followed by a port ("fec0:0:0:0:216:d3ff:fe0d:22c:5060"):
+// the whole text when it is an IPv6 address, else the text before the last
+// colon when that is one. An eight-group address is therefore never split,
+// even when its last group is all digits.
+func unbracketedHostPort(s string) (string, int, error) {
+	if a, err := netip.ParseAddr(s); err == nil && a.Is6() {
+		return s, 0, nil
+	}
+	i := strings.LastIndexByte(s, ':')
+	a, err := netip.ParseAddr(s[:i])
+	if err != nil || !a.Is6() {
+		return "", 0, ErrURI
+	}
+	port, err := strconv.Atoi(s[i+1:])
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, ErrURI
+	}
+	return s[:i], port, nil
 }
 
 func isScheme(s string) bool {

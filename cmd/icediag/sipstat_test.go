@@ -201,9 +201,11 @@ func icediagSIP(t *testing.T, path string) (c *sipflow.Capture, st *decode.Stats
 //     and status codes as a frame at most 1 ms earlier that icediag has, is
 //     such a duplicate.
 //   - refused: icediag decodes the payload as SIP but its parser refuses
-//     the start line (for example a Request-URI with an IPv6 address
-//     outside brackets, which RFC 3261 §25.1 IPv6reference forbids and
-//     tshark accepts), so the message is counted as a parse error instead.
+//     the start line (for example a Request-URI with LWS inside, RFC 4475
+//     §3.1.2.8), so the message is counted as a parse error instead. No
+//     capture has one today: the Request-URIs with an IPv6 address outside
+//     brackets (RFC 3261 §25.1 IPv6reference) of heplify__sip_ipv6_udp,
+//     which tshark accepts, are read leniently and recorded as deviations.
 func explained(ts sipStat, frames []tsharkFrame, seen, refused map[uint64]bool) []string {
 	var why []string
 	drop := func(fr tsharkFrame, reason string) {
