@@ -41,7 +41,8 @@ type Network struct {
 }
 
 // ParseNetwork reads --internal CIDRs and --edge addresses ("ip" or
-// "ip:port"; the port is ignored).
+// "ip:port"; the port is ignored; unspecified and loopback addresses are
+// refused).
 func ParseNetwork(internal, edges []string) (*Network, error) {
 	n := &Network{}
 	for _, s := range internal {
@@ -53,7 +54,7 @@ func ParseNetwork(internal, edges []string) (*Network, error) {
 	}
 	for _, s := range edges {
 		a, err := parseHost(strings.TrimSpace(s))
-		if err != nil {
+		if err != nil || a.IsUnspecified() || a.IsLoopback() {
 			return nil, fmt.Errorf("--edge %q: want an IP address", s)
 		}
 		n.Edges = append(n.Edges, a)
