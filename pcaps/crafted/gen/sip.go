@@ -63,8 +63,11 @@ func (c sipCall) dialog(cseq int, method string, withToTag bool) []string {
 
 // invite returns the multipart/alternative INVITE (MS-REFERENCE §2.1): an
 // ICE draft-06 part marked ms-proxy-2007fallback, then the ICE v19 part.
-func (c sipCall) invite() sipMsg {
-	ms := aliceMedia()
+func (c sipCall) invite() sipMsg { return c.inviteWith(aliceMedia()) }
+
+// inviteWith returns the multipart/alternative INVITE offering ms: the ICE
+// draft-06 fallback part describes the first media line only.
+func (c sipCall) inviteWith(ms []media) sipMsg {
 	part := func(disp, sdp string) string {
 		return "--" + boundary + "\r\nContent-Type: application/sdp\r\nContent-Transfer-Encoding: 7bit\r\n" +
 			"Content-Disposition: " + disp + "\r\n\r\n" + sdp
