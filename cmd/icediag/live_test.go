@@ -304,3 +304,23 @@ func analyzeJSON(t *testing.T, paths ...string) *diag.Report {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// FuzzParseSize: any --rotate-size value either fails or gives a positive
+// byte count that its digits and suffix account for.
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"1000", "64K", "100M", "2g", "10MB", "0", "-5", "M", "9223372036854775807", "4611686018427387904K"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseSize(s)
+		if err != nil {
+			if n != 0 {
+				t.Errorf("parseSize(%q) = %d with error %v, want 0", s, n, err)
+			}
+			return
+		}
+		if n <= 0 {
+			t.Errorf("parseSize(%q) = %d, want positive", s, n)
+		}
+	})
+}
