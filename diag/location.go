@@ -198,8 +198,56 @@ func (n *Network) endsOf(s *ice.Session, c *sipflow.Call) Ends {
 	}
 	if c != nil {
 		e.Federated = federated(c)
+		n.splitSites(&e, s, c)
 	}
 	return e
+}
+
+// splitSites refines two private ends behind different public NAT
+// addresses: they are at different sites, and when the capture shows the
+// SIP signalling of only one of them from its private address, that one
+// is internal and the other is a remote user behind its own NAT.
+func (n *Network) splitSites(e *Ends, s *ice.Session, c *sipflow.Call) {
+	if e.Loc[0] != LocInternal || e.Loc[1] != LocInternal || len(n.Internal) > 0 {
+		return
+	}
+	p0, p1 := n.publicOf(s.Sides[0]), n.publicOf(s.Sides[1])
+	if !p0.IsValid() || !p1.IsValid() || p0 == p1 {
+		return
+	}
+	in0, in1 := signals(c, e.Addr[0]), signals(c, e.Addr[1])
+	switch {
+	case in0 && !in1:
+		e.Loc[1] = LocRemote
+	case in1 && !in0:
+		e.Loc[0] = LocRemote
+	}
+}
+
+// publicOf returns the public NAT address of a side: its srflx candidate,
+// else the base of a relay candidate.
+func (n *Network) publicOf(side *ice.Side) netip.Addr {
+	for _, c := range side.Candidates {
+		if c.Type == "srflx" && !n.IsInternal(c.Addr.Addr()) {
+			return c.Addr.Addr()
+		}
+	}
+	for _, c := range side.Candidates {
+		if c.Type == "relay" && c.Base.IsValid() && !n.IsInternal(c.Base.Addr()) {
+			return c.Base.Addr()
+		}
+	}
+	return netip.Addr{}
+}
+
+// signals reports whether a SIP message of the call was sent from or to a.
+func signals(c *sipflow.Call, a netip.Addr) bool {
+	for _, m := range c.Messages {
+		if m.Meta.Src.Addr() == a || m.Meta.Dst.Addr() == a {
+			return true
+		}
+	}
+	return false
 }
 
 // federated reports whether From and To name different SIP domains.

@@ -141,6 +141,10 @@ func failed(p *ice.Pair) bool {
 	return p.State == ice.PairFailed || (p.State == ice.PairUnanswered && p.Sends > 1)
 }
 
+// noAnswer reports whether a pair failed for want of any answer (no
+// error response).
+func noAnswer(p *ice.Pair) bool { return failed(p) && p.ErrorCode == 0 }
+
 // allocationByRelayed finds the allocation whose relayed address is addr.
 func (in *Input) allocationByRelayed(addr netip.AddrPort) *ice.Allocation {
 	for _, a := range in.ICE.Allocations {

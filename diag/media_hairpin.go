@@ -15,7 +15,7 @@ func hairpinFailure(in *Input) []Finding {
 	for _, s := range in.ICE.Sessions {
 		var dead []*ice.Pair
 		for _, p := range s.Pairs {
-			if failed(p) && in.ownPublic(s, p) {
+			if noAnswer(p) && in.ownPublic(s, p) {
 				dead = append(dead, p)
 			}
 		}

@@ -37,7 +37,7 @@ func highPortsSession(in *Input, s *ice.Session) (Finding, bool) {
 	var dead []*ice.Pair
 	for _, p := range s.Pairs {
 		_, r := pairEnds(s, p)
-		if failed(p) && in.isHighRelayPort(p.Remote, r) {
+		if noAnswer(p) && in.isHighRelayPort(p.Remote, r) {
 			dead = append(dead, p)
 		}
 	}

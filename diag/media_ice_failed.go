@@ -17,7 +17,7 @@ const maxPathsInTitle = 3
 func iceFailed(in *Input) []Finding {
 	var out []Finding
 	for _, s := range in.ICE.Sessions {
-		if s.Outcome == ice.OutcomeFailed {
+		if s.Outcome == ice.OutcomeFailed || s.Outcome == ice.OutcomeUnknown && allDead(s) {
 			out = append(out, iceFailedFinding(in, s))
 		}
 	}
@@ -33,6 +33,9 @@ func iceFailedFinding(in *Input, s *ice.Session) Finding {
 	f.Title = fmt.Sprintf("ICE failed for %s between %s: %s", mediaName(s), ends.describe(), titlePaths(tried, never))
 	var d strings.Builder
 	fmt.Fprintf(&d, "No connectivity check of this media line got a success response. ")
+	if s.Outcome == ice.OutcomeUnknown {
+		d.WriteString("The last checks were still being retransmitted when the capture ended. ")
+	}
 	for _, p := range tried {
 		fmt.Fprintf(&d, "%s: %s. ", pairText(s, p), pairFailure(p))
 	}
@@ -50,6 +53,22 @@ func iceFailedFinding(in *Input, s *ice.Session) Finding {
 	f.Remedy = iceFailedRemedy(ends, code)
 	f.MSEquivalent = fmt.Sprintf("ms-client-diagnostics %d (%s)", code, codeReason(code))
 	return f
+}
+
+// allDead reports whether every tried pair of a session failed, counting
+// pairs whose checks were retransmitted unanswered until the capture ended.
+func allDead(s *ice.Session) bool {
+	tried := 0
+	for _, p := range s.Pairs {
+		if p.State == ice.PairNeverTried {
+			continue
+		}
+		tried++
+		if !failed(p) {
+			return false
+		}
+	}
+	return tried > 0
 }
 
 // pathsTried splits the pairs into those tried and those never tried.
