@@ -30,8 +30,10 @@ type SDPBody struct {
 // OfferAnswer is one SDP offer/answer exchange (RFC 3264, RFC 6337): the
 // offer and answer bodies of one request (INVITE, re-INVITE, UPDATE, PRACK)
 // and its responses or ACK. Offer holds several bodies when a multipart
-// alternative was sent; Answer holds one body per answering response
-// (reliable and early 18x, 2xx of several forks). ReInvite marks exchanges
+// alternative was sent, and one body (or set of alternatives) per hop when
+// a proxy forwarded the request with a rewritten SDP (OfferMessages splits
+// them); Answer holds one body per answering response (reliable and early
+// 18x, 2xx of several forks, each hop's copy when rewritten). ReInvite marks exchanges
 // inside an established dialog (the To tag was set); RemoteCandidates
 // marks an offer with a=remote-candidates (RFC 5245 §9.1.2.2, the MS
 // re-INVITE naming the selected pair, MS-REFERENCE §2.5).
@@ -68,7 +70,13 @@ func offerAnswerMethod(method string) bool {
 	return false
 }
 
-// addSDP files the SDP bodies of a call message into the exchanges.
+// addSDP files the SDP bodies of a call message into the exchanges
+// (RFC 3264 §4, RFC 3261 §13.2.1): a request of the offering method (INVITE,
+// UPDATE) carries an offer, and so does every copy of it seen at another hop,
+// with its body rewritten by a media proxy or not; the first body of an
+// exchange without one is its offer (a PRACK's, or a response's when the
+// INVITE had none: a late offer, whose copies are offers too); the other
+// responses, the ACK and the PRACK carry answers.
 func (c *Call) addSDP(m *Message, ref MsgRef) {
 	if ref.Retransmission || !offerAnswerMethod(ref.Method) {
 		return
@@ -88,21 +96,62 @@ func (c *Call) addSDP(m *Message, ref MsgRef) {
 			ReInvite: m.Request && method == "INVITE" && m.To().Tag() != ""})
 		ex = &c.Exchanges[len(c.Exchanges)-1]
 	}
-	if len(ex.Offer) == 0 && ref.Method != "ACK" {
-		ex.Offer = bodies
-		for _, b := range bodies {
-			ex.RemoteCandidates = ex.RemoteCandidates || bytes.Contains(b.Body, []byte("a=remote-candidates"))
-		}
+	if carriesOffer(ex, m, ref) {
+		ex.addOffer(bodies)
 		return
-	}
-	if m.Request && ref.Method != "ACK" && ref.Method != "PRACK" && hasBody(ex.Offer, bodies[0], 0) {
-		return // the same request seen at another hop
 	}
 	for _, b := range bodies {
 		if !hasBody(ex.Answer, b, ref.StatusCode) {
 			ex.Answer = append(ex.Answer, b)
 		}
 	}
+}
+
+// carriesOffer reports whether the SDP of m is (a copy of) the exchange's
+// offer rather than an answer to it.
+func carriesOffer(ex *OfferAnswer, m *Message, ref MsgRef) bool {
+	switch {
+	case ref.Method == "ACK":
+		return false
+	case len(ex.Offer) == 0:
+		return true
+	case m.Request:
+		return ref.Method != "PRACK"
+	}
+	return !ex.Offer[0].Msg.Request // a late offer seen at another hop
+}
+
+// addOffer adds the bodies of one message to the offer unless the same
+// bytes are there already (the same message captured at several hops).
+func (ex *OfferAnswer) addOffer(bodies []SDPBody) {
+	for _, b := range ex.Offer {
+		if bytes.Equal(b.Body, bodies[0].Body) {
+			return
+		}
+	}
+	ex.Offer = append(ex.Offer, bodies...)
+	for _, b := range bodies {
+		ex.RemoteCandidates = ex.RemoteCandidates || bytes.Contains(b.Body, []byte("a=remote-candidates"))
+	}
+}
+
+// OfferMessages splits the offer bodies by the message that carried them:
+// one group per hop copy, each holding the alternatives of one multipart
+// body.
+func (ex OfferAnswer) OfferMessages() [][]SDPBody {
+	var out [][]SDPBody
+	for i, b := range ex.Offer {
+		if i > 0 && sameMessage(ex.Offer[i-1].Msg, b.Msg) {
+			out[len(out)-1] = append(out[len(out)-1], b)
+			continue
+		}
+		out = append(out, []SDPBody{b})
+	}
+	return out
+}
+
+func sameMessage(a, b MsgRef) bool {
+	return a.Meta.File == b.Meta.File && a.Meta.Frame == b.Meta.Frame && a.Meta.Time.Equal(b.Meta.Time)
 }
 
 // hasBody reports whether list holds the same bytes carried by a message

@@ -124,7 +124,7 @@ func sdpRoles(call *Call) map[roleKey]string {
 		}
 		for _, b := range ex.Answer {
 			if _, ok := roles[roleKeyOf(b.Msg)]; !ok {
-				roles[roleKeyOf(b.Msg)] = answerRole(ex, b.Msg)
+				roles[roleKeyOf(b.Msg)] = "answer"
 			}
 		}
 	}

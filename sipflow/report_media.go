@@ -3,7 +3,9 @@ package sipflow
 import (
 	"fmt"
 	"net"
+	"sort"
 	"strconv"
+	"time"
 )
 
 // SDPReport is one session description of a call's offer/answer exchanges
@@ -63,29 +65,29 @@ type ICEWarnReport struct {
 	Bits  []string `json:"bits,omitempty"`
 }
 
-// sdpReports lists the offer and answers of every exchange in order.
+// sdpReports lists the offers and answers of every exchange, each exchange
+// in capture order: one offer per message that carried it (each hop's copy
+// of a forwarded request), one answer per answering message.
 func sdpReports(c *Call, o ReportOptions) []SDPReport {
 	var out []SDPReport
 	for _, ex := range c.Exchanges {
-		if len(ex.Offer) > 0 {
-			out = append(out, sdpReport("offer", ex, ex.Offer, o))
+		type timed struct {
+			at time.Time
+			r  SDPReport
+		}
+		var list []timed
+		for _, bodies := range ex.OfferMessages() {
+			list = append(list, timed{bodies[0].Msg.Meta.Time, sdpReport("offer", ex, bodies, o)})
 		}
 		for i := range ex.Answer {
-			out = append(out, sdpReport(answerRole(ex, ex.Answer[i].Msg), ex, ex.Answer[i:i+1], o))
+			list = append(list, timed{ex.Answer[i].Msg.Meta.Time, sdpReport("answer", ex, ex.Answer[i:i+1], o)})
+		}
+		sort.SliceStable(list, func(i, j int) bool { return list[i].at.Before(list[j].at) })
+		for _, t := range list {
+			out = append(out, t.r)
 		}
 	}
 	return out
-}
-
-// answerRole returns "answer", or "offer" for a body filed as an answer
-// that a request of the offering method carried: the offer seen at another
-// hop after a media proxy rewrote it (RFC 3264 §4: only responses, ACK and
-// PRACK answer an INVITE offer).
-func answerRole(ex OfferAnswer, ref MsgRef) string {
-	if ref.Request && ref.Method == ex.Method && ref.Method != "PRACK" {
-		return "offer"
-	}
-	return "answer"
 }
 
 func sdpReport(role string, ex OfferAnswer, bodies []SDPBody, o ReportOptions) SDPReport {
