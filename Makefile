@@ -3,7 +3,7 @@ GO        ?= go
 FUZZTIME  ?= 10s
 BIN       ?= bin/icediag
 
-.PHONY: build test race bench fuzz vet clean
+.PHONY: build test race bench fuzz vet clean lab
 
 build:
 	$(GO) build -o $(BIN) ./cmd/icediag
@@ -35,3 +35,11 @@ vet:
 
 clean:
 	rm -rf bin
+
+# Regenerates the scenario lab's captures (needs root, coturn, tcpdump, tshark,
+# nftables): real calls in network namespaces, proved against scenario.json.
+lab:
+	@command -v turnserver >/dev/null && command -v tcpdump >/dev/null && command -v nft >/dev/null && command -v tshark >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq coturn tcpdump nftables tshark iproute2)
+	cd pcaps/lab && $(GO) run ./cmd/lab -all
+	cd pcaps/lab && $(GO) test ./...

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"flag"
@@ -42,6 +43,11 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if os.Geteuid() != 0 {
 		return errors.New("running scenarios needs root (network namespaces, nftables, tcpdump)")
 	}
+	unlock, err := lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -68,6 +74,21 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "ok   %s\n", s.Name)
 	}
 	return errors.Join(errs...)
+}
+
+// lockPath serialises lab runs: two runs would share namespace names.
+const lockPath = "/run/icediag-lab.lock"
+
+func lock() (func(), error) {
+	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("another lab run holds %s: %w", lockPath, err)
+	}
+	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }
 
 // verifyDir checks every scenario.json under dir against its captures.

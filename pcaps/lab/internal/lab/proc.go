@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,23 @@ type proc struct {
 	done   chan error
 	ready  chan struct{}
 	stdout bytes.Buffer
+	// dropped is tcpdump's "packets dropped by kernel" count, read at its end.
+	dropped int
+}
+
+func (p *proc) scan(stderr io.Reader, log io.Writer) {
+	var once sync.Once
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.Contains(line, ReadyMarker) || strings.Contains(line, "listening on") {
+			once.Do(func() { close(p.ready) })
+		}
+		if n, ok := strings.CutSuffix(line, " packets dropped by kernel"); ok {
+			p.dropped, _ = strconv.Atoi(n)
+		}
+		fmt.Fprintf(log, "[%s] %s\n", p.name, line)
+	}
 }
 
 // start runs args in node's namespace with a deadline, copying its stderr lines
@@ -45,18 +63,11 @@ func start(ctx context.Context, n *topo.Net, node, name string, deadline time.Du
 		cancel()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	var once sync.Once
 	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			if strings.Contains(line, ReadyMarker) || strings.Contains(line, "listening on") {
-				once.Do(func() { close(p.ready) })
-			}
-			fmt.Fprintf(log, "[%s] %s\n", name, line)
-		}
+		p.scan(stderr, log)
+		p.done <- cmd.Wait() // only after the pipe is drained (os/exec)
+		cancel()
 	}()
-	go func() { p.done <- cmd.Wait(); cancel() }()
 	return p, nil
 }
 

@@ -106,12 +106,15 @@ func runCall(ctx context.Context, n *topo.Net, sc Scenario, opt Options, work st
 		return nil, err
 	}
 	caps, err := startCaptures(ctx, n, sc, opt, work)
-	defer stopAll(caps)
 	if err != nil {
+		stopAll(caps)
 		return nil, err
 	}
 	res, err := call(ctx, n, sc, opt)
 	time.Sleep(500 * time.Millisecond) // let the last BYE/200 and keep-alives reach every tap
+	if dropErr := stopAll(caps); err == nil {
+		err = dropErr
+	}
 	return res, err
 }
 
@@ -142,7 +145,7 @@ func startCaptures(ctx context.Context, n *topo.Net, sc Scenario, opt Options, w
 	var caps []*proc
 	for _, v := range vantages(sc) {
 		p, err := start(ctx, n, v.node, "tcpdump "+v.file, opt.Timeout, opt.Log,
-			"tcpdump", "-i", v.iface, "-n", "-U", "--immediate-mode", "-s", "0", "-w", filepath.Join(work, v.file), "ip")
+			"tcpdump", "-i", v.iface, "-n", "-U", "--immediate-mode", "-s", "65535", "-B", "65536", "-w", filepath.Join(work, v.file), "ip")
 		if err != nil {
 			return caps, err
 		}
@@ -154,10 +157,17 @@ func startCaptures(ctx context.Context, n *topo.Net, sc Scenario, opt Options, w
 	return caps, nil
 }
 
-func stopAll(ps []*proc) {
+// stopAll stops the captures and fails if one of them lost packets: a capture
+// with holes could not prove anything.
+func stopAll(ps []*proc) error {
+	var errs []error
 	for _, p := range ps {
 		p.stop()
+		if p.dropped > 0 {
+			errs = append(errs, fmt.Errorf("%s: %d packets dropped by the kernel", p.name, p.dropped))
+		}
 	}
+	return errors.Join(errs...)
 }
 
 func call(ctx context.Context, n *topo.Net, sc Scenario, opt Options) (*callResults, error) {

@@ -58,7 +58,9 @@ func natPostrouting(nat NAT) []string {
 func natForward(nat NAT) []string {
 	var rules []string
 	if nat.Isolated {
-		rules = append(rules, fmt.Sprintf("iifname != %q oifname != %q ct status != dnat drop", IfNATWAN, IfNATWAN))
+		// Hairpinned packets carry the dnat status and pass; direct LAN-to-LAN packets do not.
+		rules = append(rules, fmt.Sprintf("iifname != %q oifname != %q ct status dnat accept", IfNATWAN, IfNATWAN),
+			fmt.Sprintf("iifname != %q oifname != %q drop", IfNATWAN, IfNATWAN))
 	}
 	if nat.BlockUDP {
 		rules = append(rules, fmt.Sprintf("iifname != %q oifname %q meta l4proto udp drop", IfNATWAN, IfNATWAN))

@@ -20,7 +20,14 @@ type SIPCheck struct {
 	Statuses []int    `json:"statuses"`
 }
 
-// Allocation outcomes.
+// TCP flags (RFC 9293 §3.1).
+const (
+	tcpSYN = 0x002
+	tcpACK = 0x010
+)
+
+// Allocation outcomes. AllocNoResponse over TCP also covers a connection
+// whose SYNs were never answered.
 const (
 	AllocSuccess    = "success"
 	AllocError      = "error"
@@ -114,9 +121,16 @@ func (a AllocCheck) run(pkts []Packet) error {
 	}
 	requests := map[[12]byte]bool{} // txid -> carried MESSAGE-INTEGRITY
 	var ok, errCodes = 0, []int{}
+	var syn, synAck int
 	for _, p := range pkts {
 		if p.Proto != a.Transport || !(p.Dst == server && p.Src.Addr() == client || p.Src == server && p.Dst.Addr() == client) {
 			continue
+		}
+		switch p.TCPFlags & (tcpSYN | tcpACK) {
+		case tcpSYN:
+			syn++
+		case tcpSYN | tcpACK:
+			synAck++
 		}
 		for _, u := range units(p) {
 			m := u.stun
@@ -133,8 +147,10 @@ func (a AllocCheck) run(pkts []Packet) error {
 	}
 	got := fmt.Sprintf("%d requests, %d successes, errors after credentials %v", len(requests), ok, errCodes)
 	switch {
+	case len(requests) == 0 && a.Outcome == AllocNoResponse && syn > 0 && synAck == 0:
+		return nil // the TCP connection for the Allocate was never answered
 	case len(requests) == 0:
-		return fmt.Errorf("no Allocate request to %s/%s", a.Transport, a.Server)
+		return fmt.Errorf("no Allocate request to %s/%s (%d SYN, %d SYN-ACK)", a.Transport, a.Server, syn, synAck)
 	case a.Outcome == AllocSuccess && ok > 0,
 		a.Outcome == AllocNoResponse && ok == 0 && len(errCodes) == 0,
 		a.Outcome == AllocError && ok == 0 && slices.Contains(errCodes, a.ErrorCode):

@@ -18,6 +18,7 @@ type Packet struct {
 	Proto    string // "udp" or "tcp"
 	Src, Dst netip.AddrPort
 	Payload  []byte
+	TCPFlags uint16   // TCP header flags (RFC 9293 §3.1)
 	CallIDs  []string // sip.Call-ID of the SIP messages completed in this frame
 	Methods  []string // sip.Method of requests completed in this frame
 	Statuses []int    // sip.Status-Code of responses completed in this frame
@@ -28,7 +29,7 @@ var ErrNoTshark = errors.New("truth: tshark not found")
 
 var tsharkFields = []string{
 	"frame.number", "ip.src", "ip.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
-	"udp.payload", "tcp.payload", "sip.Call-ID", "sip.Method", "sip.Status-Code",
+	"udp.payload", "tcp.payload", "sip.Call-ID", "sip.Method", "sip.Status-Code", "tcp.flags",
 }
 
 // ReadCapture decodes a capture with tshark: frame, addresses, payload and SIP
@@ -88,6 +89,10 @@ func parseLine(line string) (Packet, error) {
 		if code, err := strconv.Atoi(s); err == nil {
 			p.Statuses = append(p.Statuses, code)
 		}
+	}
+	if f[12] != "" {
+		flags, _ := strconv.ParseUint(strings.TrimPrefix(f[12], "0x"), 16, 16)
+		p.TCPFlags = uint16(flags)
 	}
 	return p, nil
 }

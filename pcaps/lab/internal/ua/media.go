@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"sync"
 	"time"
 
 	"github.com/pion/ice/v4"
@@ -21,7 +22,10 @@ const (
 func (c *call) media(ctx context.Context, conn *ice.Conn, d time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	go c.receive(ctx, conn)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); c.receive(ctx, conn) }()
+	defer wg.Wait() // runs before cancel: the counters are final on return
 	if !c.cfg.SendRTP {
 		<-ctx.Done()
 		return

@@ -90,7 +90,7 @@ func Run(ctx context.Context, cfg Config, ready func(), log io.Writer) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	defer agent.Close()
+	defer closeWithin(agent, 2*time.Second)
 	res.Local = local
 	conn, err := sip.Dial(ctx, cfg.SIPTransport, cfg.SIPPort, cfg.Proxy)
 	if err != nil {
@@ -197,13 +197,17 @@ func (c *call) answer(ctx context.Context) error {
 		return err
 	}
 	byeCtx, stop := context.WithCancel(ctx)
-	defer stop()
+	mediaDone := make(chan struct{})
 	go func() {
+		defer close(mediaDone)
 		if conn := <-iceDone; conn != nil {
 			c.media(byeCtx, conn, c.cfg.MediaDuration+c.cfg.ICETimeout)
 		}
 	}()
-	return c.ua.AwaitBye(ctx, d)
+	err = c.ua.AwaitBye(ctx, d)
+	stop()
+	<-mediaDone
+	return err
 }
 
 func (c *call) accept(ctx context.Context, remote Offer, done chan<- *ice.Conn) {
@@ -262,4 +266,15 @@ func describe(c ice.Candidate) Candidate {
 		d.Related = fmt.Sprintf("%s:%d", rel.Address, rel.Port)
 	}
 	return d
+}
+
+// closeWithin closes the agent but gives up waiting after d: a TURN over TCP
+// connection attempt to a dropped port can hold Close for minutes.
+func closeWithin(agent *ice.Agent, d time.Duration) {
+	done := make(chan struct{})
+	go func() { _ = agent.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
 }
