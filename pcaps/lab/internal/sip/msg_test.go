@@ -3,21 +3,37 @@ package sip
 import (
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
-// invite is an INVITE as the lab's user agent sent it (captures/srflx-eim/alice-lan.pcap).
+// invite is the INVITE of captures/srflx-eim/alice-lan.pcap, frame 12.
 const invite = "INVITE sip:bob@lab.example SIP/2.0\r\n" +
-	"Via: SIP/2.0/UDP 10.1.0.11:5060;branch=z9hG4bK5d1f0c2a9e6b7a41;rport\r\n" +
+	"Via: SIP/2.0/UDP 10.1.0.11:5060;branch=z9hG4bK2ea8b170532f53a4;rport\r\n" +
 	"Max-Forwards: 70\r\n" +
-	"From: <sip:alice@lab.example>;tag=6a0f3c1e\r\n" +
+	"From: <sip:alice@lab.example>;tag=a1483f61\r\n" +
 	"To: <sip:bob@lab.example>\r\n" +
-	"Call-ID: 715b17814143093e28f84e70@lab.example\r\n" +
+	"Call-ID: 15bd180d93cd2743f8ff0e9b@lab.example\r\n" +
 	"CSeq: 1 INVITE\r\n" +
 	"Contact: <sip:alice@10.1.0.11:5060;transport=udp>\r\n" +
 	"User-Agent: icediag-lab/1 pion-ice/v4\r\n" +
 	"Content-Type: application/sdp\r\n" +
-	"Content-Length: 4\r\n\r\nv=0\n"
+	"Content-Length: 726\r\n" +
+	"\r\n" +
+	"v=0\r\n" +
+	"o=- 1795296058 1 IN IP4 203.0.113.10\r\n" +
+	"s=icediag lab call\r\n" +
+	"c=IN IP4 203.0.113.10\r\n" +
+	"t=0 0\r\n" +
+	"m=audio 58559 RTP/AVP 0\r\n" +
+	"a=rtpmap:0 PCMU/8000\r\n" +
+	"a=ice-ufrag:PoqKSqRIKQCPguQt\r\n" +
+	"a=ice-pwd:aWdyZdpbLBUImEEFspJXGUhEZgAkSCHy\r\n" +
+	"a=candidate:2363585472 1 udp 2130706431 10.1.0.11 40012 typ host ufrag PoqKSqRIKQCPguQt generation 0\r\n" +
+	"a=candidate:1668245948 1 udp 1694498815 198.51.100.11 40032 typ srflx raddr 10.1.0.11 rport 40032 ufrag PoqKSqRIKQCPguQt generation 0\r\n" +
+	"a=candidate:1668245948 1 udp 1694498815 198.51.100.11 40025 typ srflx raddr 10.1.0.11 rport 40025 ufrag PoqKSqRIKQCPguQt generation 0\r\n" +
+	"a=candidate:2997267596 1 udp 1023 203.0.113.10 58559 typ relay raddr 10.1.0.11 rport 41997 ufrag PoqKSqRIKQCPguQt generation 0\r\n" +
+	"a=sendrecv\r\n"
 
 func TestParse(t *testing.T) {
 	tests := []struct {
@@ -26,7 +42,7 @@ func TestParse(t *testing.T) {
 		status               int
 		err                  error
 	}{
-		{name: "invite", in: invite, method: "INVITE", callID: "715b17814143093e28f84e70@lab.example", body: "v=0\n"},
+		{name: "invite", in: invite, method: "INVITE", callID: "15bd180d93cd2743f8ff0e9b@lab.example", body: invite[strings.Index(invite, "\r\n\r\n")+4:]},
 		{name: "response", in: "SIP/2.0 180 Ringing\r\nCall-ID: x\r\nContent-Length: 0\r\n\r\n", status: 180, callID: "x"},
 		{name: "compact", in: "BYE sip:a@b SIP/2.0\r\ni: c1\r\nl: 2\r\n\r\nab", method: "BYE", callID: "c1", body: "ab"},
 		{name: "keep-alive first", in: "\r\n\r\nACK sip:a@b SIP/2.0\r\ni: k\r\n\r\n", method: "ACK", callID: "k"},

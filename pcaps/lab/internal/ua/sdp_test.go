@@ -6,11 +6,20 @@ import (
 	"testing"
 )
 
-// answer is bob's SDP answer as sent in captures/srflx-eim (200 OK).
-const answer = "v=0\r\no=- 1763759654 1 IN IP4 203.0.113.10\r\ns=icediag lab call\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n" +
-	"m=audio 56977 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ice-ufrag:XVcbjpRjMZpEdAKw\r\na=ice-pwd:QnWfLrZkRkHsjGdXmEwQeHCBFRYwCpjq\r\n" +
-	"a=candidate:544649747 1 udp 2130706431 10.2.0.12 41020 typ host ufrag XVcbjpRjMZpEdAKw generation 0\r\n" +
-	"a=candidate:2997267596 1 udp 1023 203.0.113.10 56977 typ relay raddr 10.2.0.12 rport 47642 ufrag XVcbjpRjMZpEdAKw generation 0\r\n" +
+// answer is bob's SDP answer in the 200 OK of captures/srflx-eim/alice-lan.pcap, frame 15.
+const answer = "v=0\r\n" +
+	"o=- 1795296058 1 IN IP4 203.0.113.10\r\n" +
+	"s=icediag lab call\r\n" +
+	"c=IN IP4 203.0.113.10\r\n" +
+	"t=0 0\r\n" +
+	"m=audio 51175 RTP/AVP 0\r\n" +
+	"a=rtpmap:0 PCMU/8000\r\n" +
+	"a=ice-ufrag:KNYrzbeeSRtMsTak\r\n" +
+	"a=ice-pwd:mrZohdAKiaBlROYyoRNrhVOXbRduDlBq\r\n" +
+	"a=candidate:544649747 1 udp 2130706431 10.2.0.12 41030 typ host ufrag KNYrzbeeSRtMsTak generation 0\r\n" +
+	"a=candidate:617550700 1 udp 1694498815 198.51.100.12 41051 typ srflx raddr 10.2.0.12 rport 41051 ufrag KNYrzbeeSRtMsTak generation 0\r\n" +
+	"a=candidate:2997267596 1 udp 1023 203.0.113.10 51175 typ relay raddr 10.2.0.12 rport 38631 ufrag KNYrzbeeSRtMsTak generation 0\r\n" +
+	"a=candidate:617550700 1 udp 1694498815 198.51.100.12 41043 typ srflx raddr 10.2.0.12 rport 41043 ufrag KNYrzbeeSRtMsTak generation 0\r\n" +
 	"a=sendrecv\r\n"
 
 func TestParseOffer(t *testing.T) {
@@ -20,7 +29,7 @@ func TestParseOffer(t *testing.T) {
 		port, cand int
 		err        error
 	}{
-		{"answer", answer, "XVcbjpRjMZpEdAKw", 56977, 2, nil},
+		{"answer", answer, "KNYrzbeeSRtMsTak", 51175, 4, nil},
 		{"LF only", "c=IN IP4 10.1.0.11\nm=audio 40000 RTP/AVP 0\na=ice-ufrag:u\na=ice-pwd:p\n", "u", 40000, 0, nil},
 		{"no ice", "v=0\r\nm=audio 9 RTP/AVP 0\r\n", "", 9, 0, ErrNoICE},
 		{"no pwd", "a=ice-ufrag:u\r\n", "u", 0, 0, ErrNoICE},
