@@ -43,13 +43,15 @@ func captures(t *testing.T) []string {
 type sightings struct {
 	stun map[string]bool
 	sip  map[string]bool
+	// messages counts distinct (Call-ID, CSeq, start line) messages
+	messages map[string]bool
 	// how icediag reached each STUN message: "relayed in <container>",
 	// "TCP" or "UDP"
 	how map[string]string
 }
 
 func newSightings() sightings {
-	return sightings{stun: map[string]bool{}, sip: map[string]bool{}, how: map[string]string{}}
+	return sightings{stun: map[string]bool{}, sip: map[string]bool{}, messages: map[string]bool{}, how: map[string]string{}}
 }
 
 func sipKey(callID, cseq, start string) string {
@@ -154,6 +156,7 @@ func icediagSightings(t *testing.T, path string) (sightings, []string) {
 					cseq = v
 				}
 			}
+			s.messages[sipKey(callID, cseq, p.Type)] = true
 			sips = append(sips, sipMsg{p.Frame, sipKey(callID, cseq, p.Type)})
 			sips = append(sips, sipMsg{p.Frame, sipKey(callID, cseq, "")})
 		}
@@ -198,7 +201,7 @@ func TestCrossCheckTshark(t *testing.T) {
 				extra[ic.how[id]]++
 			}
 		}
-		fmt.Fprintf(&report, "%s: tshark STUN=%d SIP=%d; icediag STUN=%d SIP=%d", name, len(ts.stun), len(ts.sip), len(ic.stun), len(ic.sip)/2)
+		fmt.Fprintf(&report, "%s: tshark STUN=%d SIP keys=%d; icediag STUN=%d SIP messages=%d", name, len(ts.stun), len(ts.sip), len(ic.stun), len(ic.messages))
 		var whys []string
 		for how, n := range extra {
 			whys = append(whys, fmt.Sprintf("+%d %s", n, how))
