@@ -54,16 +54,33 @@ func (r *Report) Worst() Severity {
 	return worst
 }
 
-// findingsFor returns the findings of one call ("" = global ones, which
-// belong to no call and no session).
+// findingsFor returns the findings of one call ("" = global ones: those of
+// no call and no session, and those of SIP transactions that are not calls,
+// such as a REGISTER refused with ms-diagnostics).
 func (r *Report) findingsFor(callID string) []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
-		if f.CallID == callID && (callID != "" || f.Session == "") {
+		if callID != "" && f.CallID == callID {
+			out = append(out, f)
+		}
+		if callID == "" && f.Session == "" && !r.isCall(f.CallID) {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// isCall reports whether id is the Call-ID of a call of the report.
+func (r *Report) isCall(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, c := range r.Calls {
+		if c.CallID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // findingsForSession returns the findings of one SIP-less session.

@@ -76,35 +76,40 @@ var healthyCaptures = map[string]string{
 // findingCaptures names, for every media-path finding, a crafted capture
 // that shows it (docs/findings.md lists the same).
 var findingCaptures = map[string]string{
-	"high-ports-blocked":            "fail-high-ports-blocked.pcap",
-	"turn-udp-blocked":              "fail-udp3478-blocked.pcap",
-	"teams-relay-ports-unreachable": "fail-teams-relay-ports.pcap",
-	"turn-unreachable":              "fail-turn-unreachable.pcap",
-	"turn-auth-failed":              "fail-turn-auth-pool.pcap",
-	"relay-address-private":         "fail-relay-address-private.pcap",
-	"hairpin-failure":               "fail-hairpin-edge-pool.pcap",
-	"ice-failed":                    "fail-ice-diag23.pcap",
-	"media-over-tcp":                "msturn-tcp443-pseudotls.pcap",
-	"stun-unreachable":              "stun-unreachable.pcap",
-	"pseudo-tls-intercepted":        "fail-pseudotls-inspected.pcap",
-	"check-integrity-failed":        "fail-check-integrity.pcap",
-	"role-conflict":                 "role-conflict.pcap",
-	"one-way-media":                 "fail-one-way-media.pcap",
-	"no-media-after-ice":            "fail-no-media.pcap",
-	"slow-ice":                      "slow-ice.pcap",
-	"media-port-outside-range":      "media-port-outside-range.pcap",
-	"client-reported-diagnostics":   "fail-ice-diag23.pcap",
+	"high-ports-blocked":            "crafted/fail-high-ports-blocked.pcap",
+	"turn-udp-blocked":              "crafted/fail-udp3478-blocked.pcap",
+	"teams-relay-ports-unreachable": "crafted/fail-teams-relay-ports.pcap",
+	"turn-unreachable":              "crafted/fail-turn-unreachable.pcap",
+	"turn-auth-failed":              "crafted/fail-turn-auth-pool.pcap",
+	"relay-address-private":         "crafted/fail-relay-address-private.pcap",
+	"hairpin-failure":               "crafted/fail-hairpin-edge-pool.pcap",
+	"ice-failed":                    "crafted/fail-ice-diag23.pcap",
+	"media-over-tcp":                "crafted/msturn-tcp443-pseudotls.pcap",
+	"stun-unreachable":              "crafted/stun-unreachable.pcap",
+	"pseudo-tls-intercepted":        "crafted/fail-pseudotls-inspected.pcap",
+	"check-integrity-failed":        "crafted/fail-check-integrity.pcap",
+	"role-conflict":                 "crafted/role-conflict.pcap",
+	"one-way-media":                 "crafted/fail-one-way-media.pcap",
+	"no-media-after-ice":            "crafted/fail-no-media.pcap",
+	"slow-ice":                      "crafted/slow-ice.pcap",
+	"media-port-outside-range":      "crafted/media-port-outside-range.pcap",
+	"client-reported-diagnostics":   "crafted/fail-ice-diag23.pcap",
+	"sip-call-failed":               "public/sngrep__aaa.pcap",
+	"sip-auth-failed":               "public/sngrep__aaa.pcap",
+	"sip-transaction-timeout":       "public/ntop-nDPI__webex.pcap",
+	"server-diagnostics":            "crafted/server-diagnostics.pcap",
+	"sdp-rejected":                  "public/ntop-nDPI__FAX-Call-t38-CA-TDM-SIP-FB-1.pcap",
 }
 
-// TestAnalyzeFindingDemonstrated checks that each media-path finding
-// appears on the capture that demonstrates it. Captures not present yet
-// are skipped.
+// TestAnalyzeFindingDemonstrated checks that each finding of DIAGNOSES.md's
+// "Media path and ICE" and "SIP signalling" sections appears on the capture
+// that demonstrates it (paths below pcaps/).
 func TestAnalyzeFindingDemonstrated(t *testing.T) {
 	for id, name := range findingCaptures {
 		t.Run(id, func(t *testing.T) {
-			path := filepath.Join("..", "..", "pcaps", "crafted", name)
+			path := filepath.Join("..", "..", "pcaps", name)
 			if _, err := os.Stat(path); err != nil {
-				t.Skipf("%s not present", name)
+				t.Fatalf("the capture demonstrating %s is missing: %v", id, err)
 			}
 			out, _, _ := runCmd(t, "analyze", "--fail-on", "never", "--format", "json", path)
 			if !strings.Contains(out, `"id": "`+id+`"`) {

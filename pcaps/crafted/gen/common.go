@@ -47,6 +47,7 @@ var captures = []capture{
 	{"media-port-outside-range.pcap", buildPortRange},
 	{"ok-edge-call.pcap", buildHealthyEdge},
 	{"ok-direct-call.pcap", buildHealthyDirect},
+	{"server-diagnostics.pcap", buildServerDiagnostics},
 }
 
 // start is the capture time of the first frame of every file.
