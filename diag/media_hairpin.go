@@ -46,8 +46,7 @@ func (in *Input) ownPublic(s *ice.Session, p *ice.Pair) bool {
 }
 
 func hairpinFinding(in *Input, s *ice.Session, dead []*ice.Pair) Finding {
-	sev := Error
-	f := forSession(s, sev)
+	f := forSession(s, hairpinSeverity(in, s))
 	var remotes []netip.AddrPort
 	for _, p := range dead {
 		remotes = append(remotes, p.Remote)
@@ -57,10 +56,40 @@ func hairpinFinding(in *Input, s *ice.Session, dead []*ice.Pair) Finding {
 	}
 	f.Title = fmt.Sprintf("%s: no hairpin to %s (public address of the sender's own NAT or Edge)", mediaName(s), addrList(remotes))
 	f.Detail = fmt.Sprintf("%s went from behind a NAT or Edge toward a public address of that same NAT or Edge and got no answer: the NAT does not loop packets back (hairpinning). ",
-		plural(len(dead), "candidate pair")) + outcomeSentence(s)
+		plural(len(dead), "candidate pair")) + hairpinOutcome(in, s)
 	f.Remedy = "Let the NAT in front of the Edges hairpin: every Edge of a pool must reach the public A/V address of every other Edge (and its own) from its public A/V address. Otherwise route the Edges' external interfaces with public addresses instead of NAT."
 	f.MSEquivalent = "code 24 (both endpoints remote) or 25 (federated, both internal)"
 	return f
+}
+
+// hairpinSeverity grades a hairpin failure by what it cost the call: an
+// error when no path worked, information only when the call ran directly
+// between two internal addresses (the hairpin was never needed), a warning
+// when the call had to take another, longer path.
+func hairpinSeverity(in *Input, s *ice.Session) Severity {
+	if s.Outcome != ice.OutcomeSucceeded {
+		return Error
+	}
+	if directInternal(in, s) {
+		return Info
+	}
+	return Warning
+}
+
+// directInternal reports whether the session's media went straight between
+// two internal addresses, without NAT or relay.
+func directInternal(in *Input, s *ice.Session) bool {
+	p, ok := selectedPair(s)
+	return ok && p.Via == "" && in.Net.IsInternal(p.Local.Addr()) && in.Net.IsInternal(p.Remote.Addr())
+}
+
+// hairpinOutcome says what the missing hairpin meant for this session.
+func hairpinOutcome(in *Input, s *ice.Session) string {
+	if s.Outcome == ice.OutcomeSucceeded && directInternal(in, s) {
+		p, _ := selectedPair(s)
+		return fmt.Sprintf("The call used the direct path %s -> %s inside the network, so the missing hairpin did not matter here; it will for endpoints that cannot reach each other directly.", p.Local, p.Remote)
+	}
+	return outcomeSentence(s)
 }
 
 // outcomeSentence says how the session ended.

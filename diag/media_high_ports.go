@@ -37,7 +37,7 @@ func highPortsSession(in *Input, s *ice.Session) (Finding, bool) {
 	var dead []*ice.Pair
 	for _, p := range s.Pairs {
 		_, r := pairEnds(s, p)
-		if noAnswer(p) && in.isHighRelayPort(p.Remote, r) {
+		if noAnswer(p) && in.isHighRelayPort(p.Remote, r) && !in.senderUDPBlocked(s, p) {
 			dead = append(dead, p)
 		}
 	}
@@ -64,6 +64,27 @@ func highPortsSession(in *Input, s *ice.Session) (Finding, bool) {
 	f.Remedy = "Open UDP and TCP 50000-59999 on the external firewall between the A/V Edge's public address and the Internet, in both directions (the Edge must reach other Edges and remote relays on these ports). Closed high ports force media through TCP 443 / UDP 3478 tunnels: more latency and more load on the Edge."
 	f.MSEquivalent = "ICEWarn 0x80 (UDP TURN connectivity failed), 0x200 (TCP TURN connectivity failed), 0x4000000 (TCP-TCP connectivity checks over TURN failed)"
 	return f, true
+}
+
+// senderUDPBlocked reports whether a pair was sent directly (not through a
+// relay) over UDP by a client whose UDP allocations got no answer at all:
+// then the client's own UDP is blocked (turn-udp-blocked), and its
+// unanswered checks say nothing about the Edge's high ports.
+func (in *Input) senderUDPBlocked(s *ice.Session, p *ice.Pair) bool {
+	if p.Via != "" || in.pairAllocation(s, p) != nil {
+		return false
+	}
+	blocked := false
+	for _, a := range in.ICE.Allocations {
+		if a.Client.Addr() != p.Local.Addr() || a.Transport != "UDP" {
+			continue
+		}
+		if a.State != "pending" {
+			return false // some UDP allocation was answered
+		}
+		blocked = true
+	}
+	return blocked
 }
 
 // lowPortFallback says whether a path through the relay's TCP 443 or UDP

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// labScenario is the part of a lab scenario.json (pcaps/lab/README.md) the
+// analyser is checked against.
+type labScenario struct {
+	Scenario string `json:"scenario"`
+	Call     struct {
+		CallID string `json:"call_id"`
+	} `json:"call"`
+	ICE struct {
+		Outcome        string       `json:"outcome"`
+		CallerSelected *labSelected `json:"caller_selected"`
+		CalleeSelected *labSelected `json:"callee_selected"`
+	} `json:"ice"`
+	ExpectedFindings []string `json:"expected_findings"`
+	Captures         []struct {
+		File string `json:"file"`
+		Node string `json:"node"`
+	} `json:"captures"`
+}
+
+type labSelected struct {
+	Local  string `json:"local"`
+	Remote string `json:"remote"`
+}
+
+// labReport is the part of `icediag analyze --format json` compared with
+// the ground truth.
+type labReport struct {
+	Calls []struct {
+		CallID string `json:"call_id"`
+		Media  []struct {
+			ICE *struct {
+				Outcome  string `json:"outcome"`
+				Selected *struct {
+					Local  struct{ Address string } `json:"local"`
+					Remote struct{ Address string } `json:"remote"`
+				} `json:"selected"`
+			} `json:"ice"`
+		} `json:"media"`
+	} `json:"calls"`
+	Findings []struct {
+		ID       string `json:"id"`
+		Severity string `json:"severity"`
+		Title    string `json:"title"`
+	} `json:"findings"`
+}
+
+// TestLabGroundTruth analyses every capture the lab made with real stacks
+// (pcaps/lab/captures/<scenario>/) and compares with its scenario.json: the
+// expected finding ids appear in the analysis of at least one vantage
+// point, a scenario without expected findings shows no error anywhere, and
+// at the two clients' own LANs the call's ICE outcome and
+// selected pair (its two addresses) are the ones the user agents reported.
+func TestLabGroundTruth(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join("..", "..", "pcaps", "lab", "captures", "*", "scenario.json"))
+	if len(dirs) == 0 {
+		t.Fatal("no lab scenarios under pcaps/lab/captures")
+	}
+	for _, sj := range dirs {
+		var sc labScenario
+		b, err := os.ReadFile(sj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &sc); err != nil {
+			t.Fatalf("%s: %v", sj, err)
+		}
+		t.Run(sc.Scenario, func(t *testing.T) {
+			seen := map[string]bool{}
+			for _, c := range sc.Captures {
+				path := filepath.Join(filepath.Dir(sj), c.File)
+				out, stderr, code := runCmd(t, "analyze", "--fail-on", "never", "--format", "json", path)
+				if code != exitOK {
+					t.Fatalf("analyze %s: exit %d: %s", path, code, stderr)
+				}
+				var r labReport
+				if err := json.Unmarshal([]byte(out), &r); err != nil {
+					t.Fatalf("analyze %s: %v", path, err)
+				}
+				for _, f := range r.Findings {
+					seen[f.ID] = true
+					if len(sc.ExpectedFindings) == 0 && f.Severity == "error" {
+						t.Errorf("%s: healthy scenario, yet an error finding: %s: %s", c.File, f.ID, f.Title)
+					}
+				}
+				var want *labSelected
+				switch c.Node {
+				case "alice":
+					want = sc.ICE.CallerSelected
+				case "bob":
+					want = sc.ICE.CalleeSelected
+				default:
+					continue // NAT and Edge vantage points see translated addresses
+				}
+				checkLabCall(t, c.File, &r, sc.Call.CallID, sc.ICE.Outcome, want)
+			}
+			for _, id := range sc.ExpectedFindings {
+				if !seen[id] {
+					t.Errorf("expected finding %s not reported at any vantage point (reported: %s)", id, keys(seen))
+				}
+			}
+		})
+	}
+}
+
+func checkLabCall(t *testing.T, file string, r *labReport, callID, outcome string, want *labSelected) {
+	t.Helper()
+	for _, call := range r.Calls {
+		if call.CallID != callID {
+			continue
+		}
+		if len(call.Media) == 0 || call.Media[0].ICE == nil {
+			t.Errorf("%s: call %s has no ICE result", file, callID)
+			return
+		}
+		ice := call.Media[0].ICE
+		if ice.Outcome != outcome {
+			t.Errorf("%s: ICE outcome %q, ground truth %q", file, ice.Outcome, outcome)
+		}
+		if want == nil {
+			return
+		}
+		if ice.Selected == nil {
+			t.Errorf("%s: no selected pair, ground truth %s <-> %s", file, want.Local, want.Remote)
+			return
+		}
+		got := []string{ice.Selected.Local.Address, ice.Selected.Remote.Address}
+		exp := []string{want.Local, want.Remote}
+		sort.Strings(got)
+		sort.Strings(exp)
+		if strings.Join(got, " ") != strings.Join(exp, " ") {
+			t.Errorf("%s: selected pair %v, ground truth %v", file, got, exp)
+		}
+		return
+	}
+	t.Errorf("%s: call %s not found", file, callID)
+}
+
+func keys(m map[string]bool) string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
