@@ -8,11 +8,14 @@ BIN       ?= bin/icediag
 build:
 	$(GO) build -o $(BIN) ./cmd/icediag
 
-# The test command of the README and of CI. Tests that compare with tshark
-# skip themselves when tshark is not installed.
+# The test command of the README and of CI: every test with the race
+# detector, then the lab module's tests (its committed captures against
+# their ground truth). Tests that compare with tshark skip themselves when
+# tshark is not installed; live-capture tests that need root skip without it.
 test:
 	$(GO) vet ./...
-	$(GO) test ./...
+	$(GO) test -race ./...
+	cd pcaps/lab && $(GO) vet ./... && $(GO) test ./...
 
 race:
 	$(GO) test -race ./...
