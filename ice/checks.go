@@ -110,6 +110,9 @@ func (b *Builder) bindingResponse(ev *decode.Event) {
 		c.ResponseImplVersion = m.MSImplVersion
 		if m.Class == wire.ClassSuccess {
 			c.Result, c.Mapped = ResultSuccess, mappedOf(m)
+			if m.HasIntegrity {
+				c.response = append([]byte(nil), m.Raw...) // checked against the SDP ice-pwd at Finish
+			}
 			return
 		}
 		c.Result, c.ErrorCode, c.ErrorReason = ResultError, m.ErrorCode, string(m.ErrorReason)

@@ -121,6 +121,11 @@ const (
 	ResultError      CheckResult = "error"      // error response with ErrorCode (RFC 8489 §6.3.4)
 	ResultUnanswered CheckResult = "unanswered" // no response, sent less than PendingWindow before the capture ended
 	ResultTimeout    CheckResult = "timeout"    // no response although the capture went on
+	// ResultIntegrity is a success response whose MESSAGE-INTEGRITY does
+	// not verify with the answering agent's SDP ice-pwd (RFC 8445 §7.2.5.1):
+	// the agent discards it, so the check failed. Typical of a SIP ALG or
+	// SBC that rewrote the SDP.
+	ResultIntegrity CheckResult = "integrity-failed"
 )
 
 // Check is one connectivity check: a Binding request with USERNAME (RFC
@@ -173,6 +178,9 @@ type Check struct {
 	// ResponseImplVersion is the responder's MS-IMPLEMENTATION-VERSION.
 	ResponseImplVersion uint32 `json:"response_ms_impl_version,omitempty"`
 	state               checkState
+	// response is a copy of the success response while its integrity
+	// is still to be verified.
+	response []byte
 }
 
 // PairState is the state of a candidate pair as the capture shows it.

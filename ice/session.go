@@ -20,6 +20,7 @@ func (b *Builder) finishSessions() []*Session {
 			joined[ml] = true
 			b.attachSDP(s, ml)
 		}
+		verifyResponses(s)
 		b.learnCandidates(s)
 		b.buildPairs(s)
 		out = append(out, s)
