@@ -112,5 +112,10 @@ func buildHairpinEdgePool() ([]byte, error) {
 		leg.send(ms(10)+step, carolSrflx, srflxChk)
 		sc.udp(ms(1)/5, edgeARelay, carolSrflx, srflxChk)
 	}
+	// bob gives up and releases the allocation 8 s later: the checks timed
+	// out, they were not cut off by the end of the capture.
+	req, resp := s.deallocate()
+	sc.udp(ms(8000), bobSrflx, edgeANIC, req)
+	sc.udp(ms(1), edgeANIC, bobSrflx, resp)
 	return sc.pcap(synth.LinkTypeEthernet)
 }
