@@ -186,18 +186,25 @@ func viaOf(ev *decode.Event) decode.Via {
 
 // checkComponent derives the component of a check: the MS-ICE v1
 // username carries it, otherwise the PRIORITY's low byte is 256 minus the
-// component (RFC 8445 §5.1.2.1). Without either it is 1.
+// component (RFC 8445 §5.1.2.1). Without either, or past maxComponent, it
+// is 1.
 func checkComponent(m *wire.STUN, u Username) int {
 	if u.LocalComponent > 0 {
 		return u.LocalComponent
 	}
 	if m.HasPriority {
-		if c := SplitPriority(m.Priority).Component; c >= 1 && c <= 256 {
+		if c := SplitPriority(m.Priority).Component; c >= 1 && c <= maxComponent {
 			return c
 		}
 	}
 	return 1
 }
+
+// maxComponent is the largest component a PRIORITY is trusted to name.
+// Media uses one or two (RTP, RTCP); stacks that fill the low byte with
+// something other than 256 minus the component (Telegram writes 0, which
+// would read as component 256) are taken as component 1.
+const maxComponent = 8
 
 // roleOf names the ICE role attribute of a request (RFC 8445 §7.1.3).
 func roleOf(m *wire.STUN) string {

@@ -170,15 +170,21 @@ func (b *Builder) linkFlow(f *flowState, index map[pathKey][]pairRef) {
 	}
 	refs := index[makePathKey(x, y)]
 	for j, r := range refs {
-		r.s.Pairs[r.i].MediaPackets += f.Packets()
+		p := r.s.Pairs[r.i]
+		p.MediaPackets += f.Packets()
+		if f.Last.After(p.MediaLast) {
+			p.MediaLast = f.Last
+		}
 		if j == 0 {
 			f.Session, f.Pair = r.s.ID, r.i
 		}
 	}
 }
 
-// selectPairs sets the selected pair per component: the pair that carries
-// the most media, preferring the nominated one on a tie.
+// selectPairs sets the selected pair per component: the pair media flows
+// on at the end, that is the one whose media lasted longest (an agent that
+// nominates again moves its media to the new pair, RFC 8445 §8.1.1); on a
+// tie the one with more media, then the nominated one.
 func selectPairs(s *Session) {
 	best := map[int]int{}
 	for i, p := range s.Pairs {
@@ -186,10 +192,20 @@ func selectPairs(s *Session) {
 			continue
 		}
 		j, ok := best[p.Component]
-		if !ok || p.MediaPackets > s.Pairs[j].MediaPackets ||
-			(p.MediaPackets == s.Pairs[j].MediaPackets && s.Nominated[p.Component] == i) {
+		if !ok || laterMedia(p, s.Pairs[j], s.Nominated[p.Component] == i) {
 			best[p.Component] = i
 		}
 	}
 	s.Selected = best
+}
+
+// laterMedia reports whether pair p carries media at the end rather than q.
+func laterMedia(p, q *Pair, pNominated bool) bool {
+	if !p.MediaLast.Equal(q.MediaLast) {
+		return p.MediaLast.After(q.MediaLast)
+	}
+	if p.MediaPackets != q.MediaPackets {
+		return p.MediaPackets > q.MediaPackets
+	}
+	return pNominated
 }

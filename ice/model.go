@@ -217,6 +217,7 @@ type Pair struct {
 	RTT          time.Duration `json:"rtt,omitempty"`
 	UseCandidate bool          `json:"use_candidate,omitempty"`
 	// MediaPackets counts media packets on the pair's 5-tuple, both
-	// directions.
-	MediaPackets int `json:"media_packets,omitempty"`
+	// directions; MediaLast is the time of the last one.
+	MediaPackets int       `json:"media_packets,omitempty"`
+	MediaLast    time.Time `json:"media_last,omitzero"`
 }
