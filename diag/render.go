@@ -102,6 +102,12 @@ func mediaPath(m Media) string {
 	case m.ICE.Path != "":
 		return m.ICE.Path + " (ICE " + m.ICE.Outcome + ")"
 	}
+	switch m.ICE.Outcome {
+	case "succeeded":
+		return "ICE succeeded, but no media passed this capture point (it flowed on a path the capture does not see)"
+	case "no-checks":
+		return "no connectivity checks seen at this capture point"
+	}
 	return "ICE " + m.ICE.Outcome + ", no selected pair"
 }
 
