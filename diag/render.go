@@ -104,7 +104,7 @@ func mediaPath(m Media) string {
 	}
 	switch m.ICE.Outcome {
 	case "succeeded":
-		return "ICE succeeded, but no media passed this capture point (it flowed on a path the capture does not see)"
+		return "ICE succeeded; no media on any checked pair at this capture point"
 	case "no-checks":
 		return "no connectivity checks seen at this capture point"
 	}
