@@ -18,7 +18,14 @@ type Options struct {
 	TCPPagesPerConn     int
 	TCPPagesTotal       int
 	MaxTCPStreams       int
+	// Progress, when set, is called by RunFiles every ProgressEvery frames
+	// (and once at the end) with the frames and bytes read so far. It is
+	// for displays; analysis never depends on it.
+	Progress func(frames, bytes uint64)
 }
+
+// ProgressEvery is how many frames pass between Progress calls.
+const ProgressEvery = 1 << 14
 
 func (o Options) withDefaults() Options {
 	if o.DedupWindow == 0 {

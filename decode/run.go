@@ -73,6 +73,12 @@ func (d *Decoder) RunFiles(paths []string) error {
 		}
 		fs.Last = p.Timestamp
 		d.Decode(i, &p)
+		if d.opt.Progress != nil && s.Packets%ProgressEvery == 0 {
+			d.opt.Progress(s.Packets, s.Bytes)
+		}
+	}
+	if d.opt.Progress != nil {
+		d.opt.Progress(s.Packets, s.Bytes)
 	}
 	for _, err := range m.Errors() {
 		var fe *capfile.FileError

@@ -37,6 +37,10 @@ func (s *Session) Add(ev *decode.Event) {
 // Calls returns the SIP calls tracked so far.
 func (s *Session) Calls() []*sipflow.Call { return s.capture.Calls() }
 
+// NumCalls returns how many calls were seen so far, cheaply (for progress
+// displays).
+func (s *Session) NumCalls() int { return s.capture.NumCalls() }
+
 // Input finishes the session: files are the input names, st what the
 // decoder counted (after its Finish) and network what the user said
 // about the network (nil for nothing). The Session must not be used

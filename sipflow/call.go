@@ -62,6 +62,9 @@ type Tracker struct {
 	Skipped int
 }
 
+// NumCalls returns how many calls the Tracker holds.
+func (t *Tracker) NumCalls() int { return len(t.calls) }
+
 // NewTracker returns an empty Tracker.
 func NewTracker() *Tracker {
 	return &Tracker{calls: map[string]*Call{}, transactions: map[string]*Transaction{}}

@@ -11,8 +11,6 @@ import (
 
 	"github.com/icediag/icediag/decode"
 	"github.com/icediag/icediag/diag"
-	"github.com/icediag/icediag/ice"
-	"github.com/icediag/icediag/sipflow"
 )
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -23,6 +21,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	failOn := fs.String("fail-on", "error", "exit 3 when a finding has at least this severity: error, warning or never")
 	internal := fs.StringArray("internal", nil, "an internal network (CIDR), repeatable; when given, only these networks are internal, otherwise RFC 1918, RFC 6598 and ULA addresses are")
 	edges := fs.StringArray("edge", nil, "an A/V Edge or relay address, also when the capture shows no TURN answer from it; repeatable")
+	quiet := fs.BoolP("quiet", "q", false, "no progress line on standard error (it is shown only when standard error is a terminal)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: icediag analyze [flags] FILE...")
 		fs.PrintDefaults()
@@ -39,7 +38,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitUsage
 	}
-	in, err := analyzeInput(fs.Args(), network)
+	in, err := analyzeInput(fs.Args(), network, newProgress(stderr, *quiet, fs.Args()))
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitFailure
@@ -52,28 +51,22 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return writeReport(diag.Build(in), *format, *out, *failOn, stdout, stderr)
 }
 
-// analyzeInput decodes the captures once, feeding every event to the SIP
-// capture, the ICE builder and the frame index, and joins the calls to the
-// ICE model.
-func analyzeInput(files []string, network *diag.Network) (*diag.Input, error) {
+// analyzeInput decodes the captures once, feeding every event to an
+// analysis session (SIP capture, ICE builder, frame index), and joins the
+// calls to the ICE model. pr may be nil.
+func analyzeInput(files []string, network *diag.Network, pr *progress) (*diag.Input, error) {
 	names := baseNames(files)
-	capture := sipflow.NewCapture()
-	builder := ice.NewBuilder(ice.Options{})
-	index := diag.NewWire(names)
-	st, err := decode.Run(files, decode.Options{}, func(ev *decode.Event) {
-		capture.AddEvent(ev)
-		builder.Add(ev)
-		index.Add(ev)
-	})
+	session := diag.NewSession(names)
+	var opt decode.Options
+	if pr != nil {
+		opt.Progress = func(frames, bytes uint64) { pr.show(frames, bytes, session.NumCalls()) }
+		defer pr.done()
+	}
+	st, err := decode.Run(files, opt, session.Add)
 	if err != nil {
 		return nil, err
 	}
-	calls := capture.Calls()
-	for _, c := range calls {
-		builder.AddCall(c)
-	}
-	return &diag.Input{Files: names, Stats: st, Calls: calls, Transactions: capture.Transactions(),
-		ICE: builder.Finish(), Wire: index, Net: network, Provisioning: capture.Provisioning()}, nil
+	return session.Input(names, st, network), nil
 }
 
 func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int {

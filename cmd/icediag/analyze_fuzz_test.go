@@ -25,7 +25,7 @@ func FuzzAnalyze(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		in, err := analyzeInput([]string{path}, &diag.Network{})
+		in, err := analyzeInput([]string{path}, &diag.Network{}, nil)
 		if err != nil {
 			return
 		}
