@@ -16,6 +16,14 @@ import (
 // the output with testdata/analyze/<capture>.<ext>; -update rewrites it.
 func analyzeGolden(t *testing.T, capture, format, ext string) string {
 	t.Helper()
+	return analyzeGoldenAt(t, capture, format, filepath.Join("testdata", "analyze", filepath.Base(capture)+"."+ext))
+}
+
+// analyzeGoldenAt compares analyze's output with the golden file at golden
+// (rewritten with -update) and checks that a second run gives the same
+// bytes.
+func analyzeGoldenAt(t *testing.T, capture, format, golden string) string {
+	t.Helper()
 	out, stderr, code := runCmd(t, "analyze", "--fail-on", "never", "--format", format, capture)
 	if code != exitOK {
 		t.Fatalf("analyze --format %s %s = exit %d: %s", format, capture, code, stderr)
@@ -24,8 +32,10 @@ func analyzeGolden(t *testing.T, capture, format, ext string) string {
 	if again != out {
 		t.Errorf("analyze --format %s %s differs between two runs", format, capture)
 	}
-	golden := filepath.Join("testdata", "analyze", filepath.Base(capture)+"."+ext)
 	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
 			t.Fatal(err)
 		}

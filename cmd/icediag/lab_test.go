@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -174,4 +175,57 @@ func keys(m map[string]bool) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")
+}
+
+// labCaptures returns every lab capture, with a name unique across
+// scenarios: "<scenario>/<file>".
+func labCaptures(t *testing.T) (paths, names []string) {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join("..", "..", "pcaps", "lab", "captures", "*", "*.pcap"))
+	sort.Strings(m)
+	if len(m) == 0 {
+		t.Fatal("no lab captures under pcaps/lab/captures")
+	}
+	for _, p := range m {
+		names = append(names, filepath.Base(filepath.Dir(p))+"/"+filepath.Base(p))
+	}
+	return m, names
+}
+
+// TestLabAnalyzeGolden keeps the text and JSON reports of every lab capture
+// in testdata/analyze/lab/<scenario>/ (go test ./cmd/icediag -update
+// rewrites them), so that a change in what the analyser says about real
+// stacks' traffic shows in review.
+func TestLabAnalyzeGolden(t *testing.T) {
+	paths, names := labCaptures(t)
+	for i, path := range paths {
+		t.Run(names[i], func(t *testing.T) {
+			base := filepath.Join("testdata", "analyze", "lab", names[i])
+			analyzeGoldenAt(t, path, "text", base+".txt")
+			analyzeGoldenAt(t, path, "json", base+".json")
+		})
+	}
+}
+
+// TestCrossCheckLab runs the tshark cross-check over the lab captures:
+// every STUN transaction and SIP message tshark finds, icediag finds.
+func TestCrossCheckLab(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark not installed")
+	}
+	paths, names := labCaptures(t)
+	for i, path := range paths {
+		ts := tsharkSightings(t, path)
+		ic, _ := icediagSightings(t, path)
+		for id := range ts.stun {
+			if !ic.stun[id] {
+				t.Errorf("%s: tshark finds STUN %s, icediag does not", names[i], id)
+			}
+		}
+		for k := range ts.sip {
+			if !ic.sip[k] {
+				t.Errorf("%s: tshark finds SIP %s, icediag does not", names[i], k)
+			}
+		}
+	}
 }
