@@ -90,6 +90,25 @@ func (s *Stats) ProblemCount() uint64 {
 	return n
 }
 
+// AddProblem counts n occurrences of a problem found after decoding (the
+// analysis dropping state at one of its limits), so that every report lists
+// it with the decode problems. It records no frames.
+func (s *Stats) AddProblem(layer, reason string, n uint64) {
+	if n == 0 {
+		return
+	}
+	if s.problems == nil {
+		s.problems = make(map[problemKey]*Problem)
+	}
+	k := problemKey{layer, reason}
+	p := s.problems[k]
+	if p == nil {
+		p = &Problem{Layer: layer, Reason: reason}
+		s.problems[k] = p
+	}
+	p.Count += n
+}
+
 // problem counts one occurrence. layer and reason should be constant strings
 // so that recording does not allocate after the first occurrence.
 func (s *Stats) problem(layer, reason string, at FrameRef) {

@@ -74,7 +74,11 @@ func renderText(w io.Writer, r *Report) error {
 		fmt.Fprintln(b)
 		fmt.Fprintln(b, "Decode problems")
 		for _, p := range c.Problems {
-			fmt.Fprintf(b, "  %s: %s: %d (frames %s)\n", p.Layer, p.Reason, p.Count, strings.Join(p.Frames, " "))
+			fmt.Fprintf(b, "  %s: %s: %d", p.Layer, p.Reason, p.Count)
+			if len(p.Frames) > 0 {
+				fmt.Fprintf(b, " (frames %s)", strings.Join(p.Frames, " "))
+			}
+			fmt.Fprintln(b)
 		}
 	}
 	return b.Flush()

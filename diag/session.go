@@ -50,6 +50,14 @@ func (s *Session) Input(files []string, st *decode.Stats, network *Network) *Inp
 	for _, c := range calls {
 		s.builder.AddCall(c)
 	}
+	model := s.builder.Finish()
+	if st != nil {
+		st.AddProblem("sip", "call table full, calls dropped (finished ones first)", uint64(s.capture.EvictedCalls))
+		st.AddProblem("sip", "transaction table full, oldest non-call transactions dropped", uint64(s.capture.EvictedTransactions))
+		for _, d := range model.Dropped {
+			st.AddProblem("ice", d.What, uint64(d.Count))
+		}
+	}
 	return &Input{Files: files, Stats: st, Calls: calls, Transactions: s.capture.Transactions(),
-		ICE: s.builder.Finish(), Wire: s.wire, Net: network, Provisioning: s.capture.Provisioning()}
+		ICE: model, Wire: s.wire, Net: network, Provisioning: s.capture.Provisioning()}
 }

@@ -14,13 +14,12 @@ import (
 // first STUN retransmission schedule over UDP (RFC 8489 §6.2.1, Rc = 7).
 const DefaultPendingWindow = 5 * time.Second
 
-// maxTransactions bounds the STUN transactions a Builder remembers.
-const maxTransactions = 1 << 20
-
 // Options tune a Builder.
 type Options struct {
 	// PendingWindow: see DefaultPendingWindow; zero means the default.
 	PendingWindow time.Duration
+	// Limits bound the tables; zero fields mean the defaults.
+	Limits Limits
 }
 
 // Builder joins decoded events and SIP calls into a Model. Feed it events
@@ -49,6 +48,8 @@ type Builder struct {
 	flowOrder []*flowState
 
 	media []*mediaDesc
+
+	dropped map[string]int
 }
 
 // NewBuilder returns an empty Builder.
@@ -56,6 +57,7 @@ func NewBuilder(opts Options) *Builder {
 	if opts.PendingWindow <= 0 {
 		opts.PendingWindow = DefaultPendingWindow
 	}
+	opts.Limits = opts.Limits.withDefaults()
 	return &Builder{
 		opts:      opts,
 		sessions:  map[ufragPair]*session{},
@@ -123,6 +125,7 @@ func (b *Builder) Finish() *Model {
 	md.STUNServers = b.finishServers()
 	md.Sessions = b.finishSessions()
 	md.Flows = b.finishFlows(md.Sessions)
+	md.Dropped = b.drops()
 	if md.Sessions == nil {
 		md.Sessions = []*Session{}
 	}

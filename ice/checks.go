@@ -55,7 +55,12 @@ func (b *Builder) bindingRequest(ev *decode.Event) {
 		b.repeatCheck(c, ev)
 		return
 	}
-	if len(b.checks) >= maxTransactions {
+	if len(b.checks) >= b.opts.Limits.MaxChecks {
+		b.drop(dropCheck)
+		return
+	}
+	if _, ok := b.sessions[makeUfragPair(u.Local, u.Remote)]; !ok && len(b.sessions) >= b.opts.Limits.MaxSessions {
+		b.drop(dropSession)
 		return
 	}
 	s := b.sessionFor(u, ev.Time)

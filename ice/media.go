@@ -63,7 +63,8 @@ func (b *Builder) addMedia(ev *decode.Event) {
 	}
 	f := b.flows[k]
 	if f == nil {
-		if len(b.flows) >= maxTransactions {
+		if len(b.flows) >= b.opts.Limits.MaxFlows {
+			b.drop(dropFlow)
 			return
 		}
 		f = b.newFlow(k, ev)

@@ -18,6 +18,8 @@ type Model struct {
 	Allocations []*Allocation `json:"allocations"`
 	STUNServers []*STUNServer `json:"stun_servers"`
 	Flows       []*MediaFlow  `json:"media_flows"`
+	// Dropped counts what full tables refused (Limits).
+	Dropped []Drop `json:"dropped,omitempty"`
 }
 
 // Outcome is the result of one ICE session as the capture shows it.

@@ -53,7 +53,8 @@ func (b *Builder) serverQuery(ev *decode.Event) {
 		q.last = ev.Time
 		return
 	}
-	if len(b.queries) >= maxTransactions {
+	if len(b.queries) >= b.opts.Limits.MaxQueries {
+		b.drop(dropQuery)
 		return
 	}
 	_, client, addr, _ := b.checkPath(ev, true)

@@ -119,6 +119,10 @@ func (b *Builder) turnRequest(ev *decode.Event) {
 		tx.last = ev.Time
 		return
 	}
+	if b.allocFor(ev.Flow.Src, ev.Flow.Dst, ev.Flow.Transport) == nil && len(b.allocs) >= b.opts.Limits.MaxAllocations {
+		b.drop(dropAllocation)
+		return
+	}
 	a := b.allocation(ev.Flow.Src, ev.Flow.Dst, ev.Flow.Transport, ev.Time)
 	a.Last = ev.Time
 	if a.Dialect == "" {
@@ -138,8 +142,10 @@ func (b *Builder) turnRequest(ev *decode.Event) {
 	case wire.OpSetActiveDestination:
 		tx.peer = m.Destination
 	}
-	if len(b.turnTx) < maxTransactions {
+	if len(b.turnTx) < b.opts.Limits.MaxTURNTx {
 		b.turnTx[m.TxID] = tx
+	} else {
+		b.drop(dropTURNTx)
 	}
 }
 
@@ -262,7 +268,8 @@ func (b *Builder) addRelayed(ev *decode.Event) {
 	r := ev.Relay
 	a := b.allocFor(r.Client, r.Server, r.Transport)
 	if a == nil {
-		if len(b.allocs) >= maxTransactions {
+		if len(b.allocs) >= b.opts.Limits.MaxAllocations {
+			b.drop(dropAllocation)
 			return
 		}
 		a = b.allocation(r.Client, r.Server, r.Transport, ev.Time)

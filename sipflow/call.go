@@ -60,6 +60,11 @@ type Tracker struct {
 	provisioning []ProvisionedRange
 	// Skipped counts messages without a Call-ID or CSeq.
 	Skipped int
+	// EvictedCalls and EvictedTransactions count state dropped to stay
+	// within the Limits.
+	EvictedCalls, EvictedTransactions int
+	limits                            Limits
+	callOrder                         []*Call // calls in creation order
 }
 
 // NumCalls returns how many calls the Tracker holds.
@@ -67,7 +72,7 @@ func (t *Tracker) NumCalls() int { return len(t.calls) }
 
 // NewTracker returns an empty Tracker.
 func NewTracker() *Tracker {
-	return &Tracker{calls: map[string]*Call{}, transactions: map[string]*Transaction{}}
+	return &Tracker{calls: map[string]*Call{}, transactions: map[string]*Transaction{}, limits: Limits{}.withDefaults()}
 }
 
 // callMethods are the methods of the INVITE usage of a dialog.
@@ -94,6 +99,7 @@ func (t *Tracker) Add(m *Message, meta Meta) {
 	call := t.callFor(m, method, cseq, meta)
 	if call == nil {
 		if !ok {
+			t.makeRoomForTransaction()
 			t.other = append(t.other, tx)
 		}
 		return
@@ -134,7 +140,9 @@ func (t *Tracker) callFor(m *Message, method string, cseq uint32, meta Meta) *Ca
 	}
 	c.Caller, c.Callee, c.callerTag = partyOf(m.From()), partyOf(m.To()), m.From().Tag()
 	c.initialCSeq = cseq
+	t.makeRoomForCall()
 	t.calls[id] = c
+	t.callOrder = append(t.callOrder, c)
 	return c
 }
 

@@ -97,7 +97,11 @@ func (c *Capture) AddEvent(ev *decode.Event) {
 	}
 	c.Messages++
 	if m.Request {
-		c.Requests[m.Method]++
+		method := m.Method
+		if _, ok := c.Requests[method]; !ok && len(c.Requests) >= maxMethods {
+			method = otherMethod
+		}
+		c.Requests[method]++
 	} else {
 		c.Responses[m.StatusCode]++
 	}
