@@ -9,6 +9,7 @@ import (
 
 	"flag"
 	"github.com/icediag/icediag/pcaps/lab/internal/lab"
+	"github.com/icediag/icediag/pcaps/lab/internal/msturn"
 	"github.com/icediag/icediag/pcaps/lab/internal/sip"
 	"github.com/icediag/icediag/pcaps/lab/internal/ua"
 )
@@ -46,4 +47,19 @@ func runProxy(ctx context.Context, args []string, stderr io.Writer) error {
 	p := &sip.Proxy{Addr: a, Port: uint16(*port), Log: func(s string) { fmt.Fprintln(stderr, s) },
 		Ready: func() { fmt.Fprintln(stderr, lab.ReadyMarker) }}
 	return p.Serve(ctx)
+}
+
+// runMSTURN is the MS-TURN relay role on the Edge (internal/msturn).
+func runMSTURN(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("msturn", flag.ContinueOnError)
+	cfgJSON := fs.String("config", "", "relay configuration as JSON")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	var s msturn.Server
+	if err := json.Unmarshal([]byte(*cfgJSON), &s); err != nil {
+		return usageError{fmt.Errorf("msturn -config: %w", err)}
+	}
+	s.Log = func(line string) { fmt.Fprintln(stderr, line) }
+	return s.Serve(ctx, func() { fmt.Fprintln(stderr, lab.ReadyMarker) })
 }

@@ -140,6 +140,9 @@ func roles(sc Scenario, caller, callee side) []truth.Role {
 	}
 	e := sc.Edge
 	notes := "coturn: UDP 3478, TCP 443 (forwarded to 3478), relay ports UDP 50000-59999; SIP proxy on 5060 UDP/TCP"
+	if sc.MS != nil {
+		notes = msRelayNotes(sc.MS)
+	}
 	if e.BlockHighPorts {
 		notes += "; firewall drops inbound UDP 50000-59999 on ext"
 	}

@@ -92,7 +92,11 @@ type callResults struct {
 }
 
 func runCall(ctx context.Context, n *topo.Net, sc Scenario, opt Options, work string) (*callResults, error) {
-	turn, err := startCoturn(ctx, n, sc, opt)
+	startRelay := startCoturn
+	if sc.MS != nil {
+		startRelay = startMSTURN
+	}
+	turn, err := startRelay(ctx, n, sc, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -202,6 +206,9 @@ func uaConfig(sc Scenario, a Agent, role, peer, callID string, opt Options) ua.C
 		SIPTransport: sc.SIPTransport, SIPPort: SIPPort, CallID: callID,
 		STUN: []string{STUNURL}, TURN: a.TURN, TURNUser: a.Host, TURNPass: a.TURNPass,
 		SendRTP: a.SendRTP, MediaDuration: opt.MediaDuration, ICETimeout: 12 * time.Second}
+	if sc.MS != nil {
+		cfg.MS, cfg.MSTURN, cfg.STUN, cfg.TURN = true, a.MSTURN, nil, nil
+	}
 	cfg.PortMin, cfg.PortMax = alicePortMin, alicePortMax
 	if a.Host == "bob" {
 		cfg.PortMin, cfg.PortMax = bobPortMin, bobPortMax

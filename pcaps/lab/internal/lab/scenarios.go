@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/icediag/icediag/pcaps/lab/internal/topo"
+	"github.com/icediag/icediag/pcaps/lab/internal/ua"
 )
 
 // Addresses of the lab (RFC 1918 and RFC 5737 ranges only).
@@ -47,6 +48,8 @@ type Agent struct {
 	TURN     []string
 	TURNPass string
 	SendRTP  bool
+	// MSTURN are the MS-TURN servers of a Microsoft-flavoured agent.
+	MSTURN []ua.MSServer
 }
 
 // AllocExpect is a TURN Allocate outcome a side's captures must show.
@@ -82,6 +85,9 @@ type Scenario struct {
 	SIPTransport             string
 	Caller, Callee           Agent
 	Expect                   Expect
+	// MS, when set, makes the scenario Microsoft-flavoured: the Edge runs the
+	// lab's MS-TURN relay instead of coturn and the user agents speak Lync-style SIP.
+	MS *MSRelay
 }
 
 func edge() topo.Edge {
@@ -124,6 +130,7 @@ func Scenarios() []Scenario {
 	return []Scenario{
 		hostHost(), srflxEIM(), relaySymmetric(), turnTCP443(), highPortsBlocked(),
 		hairpin(false), hairpin(true), iceFailed(), oneWayMedia(), wrongTURNCredentials(),
+		msRelayUDP(),
 	}
 }
 

@@ -5,8 +5,10 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 
+	"github.com/icediag/icediag/pcaps/lab/internal/msturn"
 	"github.com/icediag/icediag/pcaps/lab/internal/truth"
 )
 
@@ -30,7 +32,40 @@ func checksAt(sc Scenario, v vantage, caller, callee side) truth.Checks {
 	if sc.Expect.ICESucceeds {
 		c.Media = append(flowsAt(v, caller, callee), flowsAt(v, callee, caller)...)
 	}
+	if sc.MS != nil {
+		c.MSTURN = msTURNAt(c)
+	}
 	return c
+}
+
+// msTURNAt lists the MS-TURN message types tshark's classicstun must show at
+// a vantage point: the Allocate exchanges over UDP it sees, and Send requests
+// and Data Indications where relayed media over UDP crosses it.
+func msTURNAt(c truth.Checks) *truth.MSTURNCheck {
+	set := map[uint16]bool{}
+	for _, a := range c.Allocations {
+		if a.Transport != "udp" {
+			continue
+		}
+		set[msturn.TypeAllocateRequest] = true
+		switch a.Outcome {
+		case truth.AllocSuccess:
+			set[msturn.TypeAllocateResponse] = true
+		case truth.AllocError:
+			set[msturn.TypeAllocateError] = true
+		}
+	}
+	for _, f := range c.Media {
+		if f.Relayed && f.Transport == "udp" && f.MinPackets > 0 {
+			set[msturn.TypeSendRequest], set[msturn.TypeDataIndication] = true, true
+		}
+	}
+	m := &truth.MSTURNCheck{Types: []uint16{}}
+	for t := range set {
+		m.Types = append(m.Types, t)
+	}
+	slices.Sort(m.Types)
+	return m
 }
 
 // allocClient returns the client address a side's Allocate requests carry at a

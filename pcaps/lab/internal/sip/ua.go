@@ -18,8 +18,14 @@ type UA struct {
 	User, Domain string
 	Conn         *Conn
 	Agent        string // User-Agent header
-	contact      string
-	cseq         int
+	// OfferType is the Content-Type of INVITE bodies: application/sdp when
+	// empty, or a Lync-style multipart/alternative.
+	OfferType string
+	// Reoffer, when set, answers an in-dialog re-INVITE that arrives while
+	// waiting for the BYE: it returns the 200's SDP.
+	Reoffer func(*Message) []byte
+	contact string
+	cseq    int
 }
 
 // Dialog is an established INVITE dialog (RFC 3261 §12).
@@ -86,7 +92,7 @@ func (ua *UA) Register(ctx context.Context) error {
 func (ua *UA) Invite(ctx context.Context, callee, callID string, offer []byte, onProvisional func(*Message)) (*Dialog, []byte, error) {
 	d := &Dialog{CallID: callID, LocalURI: ua.aor(), RemoteURI: fmt.Sprintf("sip:%s@%s", callee, ua.Domain), LocalTag: token(4), cseq: 1}
 	m := ua.newRequest("INVITE", d.RemoteURI, callID, "<"+d.LocalURI+">;tag="+d.LocalTag, "<"+d.RemoteURI+">", d.cseq)
-	m.Add("Content-Type", "application/sdp")
+	m.Add("Content-Type", ua.offerType())
 	m.Body = offer
 	if err := ua.Conn.Send(m); err != nil {
 		return nil, nil, err
@@ -128,12 +134,46 @@ func (ua *UA) inDialog(d *Dialog, method string, cseq int) *Message {
 	return m
 }
 
-// Bye ends the dialog and waits for its 200 (RFC 3261 §15.1).
-func (ua *UA) Bye(ctx context.Context, d *Dialog, reason string) error {
+func (ua *UA) offerType() string {
+	if ua.OfferType == "" {
+		return "application/sdp"
+	}
+	return ua.OfferType
+}
+
+// Reinvite sends an in-dialog INVITE with a new offer, waits for its final
+// response and acknowledges a 2xx (RFC 3261 §14.1). It returns the answer.
+func (ua *UA) Reinvite(ctx context.Context, d *Dialog, offer []byte) ([]byte, error) {
+	d.cseq++
+	m := ua.inDialog(d, "INVITE", d.cseq)
+	m.Add("Content-Type", ua.offerType())
+	m.Body = offer
+	if err := ua.Conn.Send(m); err != nil {
+		return nil, err
+	}
+	cseq := fmt.Sprintf("%d INVITE", d.cseq)
+	r, err := ua.await(ctx, func(r *Message) bool {
+		return !r.IsRequest() && r.Status >= 200 && r.Get("Call-ID") == d.CallID && r.Get("CSeq") == cseq
+	})
+	if err != nil {
+		return nil, err
+	}
+	if r.Status >= 300 {
+		return nil, fmt.Errorf("sip: re-INVITE answered %d %s", r.Status, r.Reason)
+	}
+	return r.Body, ua.Conn.Send(ua.inDialog(d, "ACK", d.cseq))
+}
+
+// Bye ends the dialog and waits for its 200 (RFC 3261 §15.1). extra headers
+// (ms-client-diagnostics) follow the Reason.
+func (ua *UA) Bye(ctx context.Context, d *Dialog, reason string, extra ...Header) error {
 	d.cseq++
 	m := ua.inDialog(d, "BYE", d.cseq)
 	if reason != "" {
 		m.Add("Reason", reason)
+	}
+	for _, h := range extra {
+		m.Add(h.Name, h.Value)
 	}
 	if err := ua.Conn.Send(m); err != nil {
 		return err
@@ -185,13 +225,27 @@ func (ua *UA) tagged(inv *Message, d *Dialog, code int, reason string) *Message 
 	return r
 }
 
-// AwaitBye waits for the peer's BYE and answers it with 200.
+// AwaitBye waits for the peer's BYE and answers it with 200. A re-INVITE on
+// the way is answered with Reoffer's SDP when it is set.
 func (ua *UA) AwaitBye(ctx context.Context, d *Dialog) error {
-	m, err := ua.await(ctx, func(m *Message) bool { return m.Method == "BYE" && m.Get("Call-ID") == d.CallID })
-	if err != nil {
-		return err
+	for {
+		m, err := ua.await(ctx, func(m *Message) bool {
+			return (m.Method == "BYE" || m.Method == "INVITE" && ua.Reoffer != nil) && m.Get("Call-ID") == d.CallID
+		})
+		if err != nil {
+			return err
+		}
+		if m.Method == "BYE" {
+			return ua.Conn.Send(Response(m, 200, "OK"))
+		}
+		ok := Response(m, 200, "OK")
+		ok.Add("Contact", ua.contact)
+		ok.Add("Content-Type", "application/sdp")
+		ok.Body = ua.Reoffer(m)
+		if err := ua.Conn.Send(ok); err != nil {
+			return err
+		}
 	}
-	return ua.Conn.Send(Response(m, 200, "OK"))
 }
 
 // await returns the first incoming message that match accepts; others are dropped.

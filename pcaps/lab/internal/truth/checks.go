@@ -12,6 +12,14 @@ type Checks struct {
 	Allocations []AllocCheck     `json:"allocations,omitempty"`
 	Nomination  *NominationCheck `json:"nomination,omitempty"`
 	Media       []FlowCheck      `json:"media,omitempty"`
+	MSTURN      *MSTURNCheck     `json:"ms_turn,omitempty"`
+}
+
+// MSTURNCheck asserts that tshark's classicstun dissector decodes the MS-TURN
+// messages as MS-TURN (MS-REFERENCE.md §1.2): every UDP datagram that holds
+// one is a classicstun frame, and the listed message types appear.
+type MSTURNCheck struct {
+	Types []uint16 `json:"types"`
 }
 
 // SIPCheck lists the requests and responses of the call that must appear.
@@ -83,7 +91,40 @@ func (c Checks) Run(pkts []Packet, callID string) []error {
 			errs = append(errs, err)
 		}
 	}
+	if c.MSTURN != nil {
+		if err := c.MSTURN.run(pkts); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errs
+}
+
+func (c *MSTURNCheck) run(pkts []Packet) error {
+	seen := map[uint16]bool{}
+	var ms, missed int
+	for _, p := range pkts {
+		for _, t := range p.ClassicSTUN {
+			seen[t] = true
+		}
+		if p.Proto != "udp" {
+			continue
+		}
+		if us := units(p); len(us) > 0 && us[0].stun != nil && us[0].stun.ms {
+			ms++
+			if len(p.ClassicSTUN) == 0 {
+				missed++
+			}
+		}
+	}
+	if missed > 0 {
+		return fmt.Errorf("%d of %d MS-TURN datagrams not decoded by tshark's classicstun", missed, ms)
+	}
+	for _, t := range c.Types {
+		if !seen[t] {
+			return fmt.Errorf("classicstun shows no MS-TURN message of type %#04x (%d MS-TURN datagrams)", t, ms)
+		}
+	}
+	return nil
 }
 
 func (s *SIPCheck) run(pkts []Packet, callID string) []error {

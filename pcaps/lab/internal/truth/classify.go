@@ -1,6 +1,10 @@
 package truth
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/icediag/icediag/pcaps/lab/internal/msturn"
+)
 
 // STUN/TURN constants (RFC 8489 §5-6, §14; RFC 8656 §18; RFC 8445 §16.1).
 const (
@@ -23,6 +27,7 @@ const (
 
 // stunMsg is the part of a STUN message the checks need.
 type stunMsg struct {
+	ms    bool // MS-TURN dialect
 	typ   uint16
 	txid  [12]byte
 	attrs map[uint16][]byte
@@ -59,23 +64,40 @@ func units(p Packet) []unit {
 		if n == 0 || n > len(b) {
 			break
 		}
-		out = append(out, classify(b[:min(n, len(b))], 0)...)
+		out = append(out, classifyFrame(b[:n])...)
 		b = b[n:]
 	}
 	return out
 }
 
 // frameLen returns the length of the STUN or ChannelData message at the start
-// of a TCP stream segment, padding included, or 0 if it is neither.
+// of a TCP stream segment, padding included, of an MS-TURN 0x02/0x03 frame
+// or of a TLS record (MS-REFERENCE.md §1.7-1.8), or 0 if it is none of them.
 func frameLen(b []byte) int {
 	l := int(binary.BigEndian.Uint16(b[2:4]))
 	switch {
+	case (b[0] == msturn.FrameControl || b[0] == msturn.FrameData) && b[1] == 0:
+		return 4 + l
+	case b[0] == 0x16 && b[1] == 3 && len(b) >= 5:
+		return 5 + int(binary.BigEndian.Uint16(b[3:5]))
 	case b[0] < 4:
 		return stunHeaderLen + l
 	case b[0] >= 64 && b[0] < 80:
 		return 4 + (l+3)&^3
 	}
 	return 0
+}
+
+// classifyFrame classifies one TCP stream unit: the payload of an MS-TURN
+// frame, nothing in a TLS record, or a STUN or ChannelData message.
+func classifyFrame(b []byte) []unit {
+	switch {
+	case (b[0] == msturn.FrameControl || b[0] == msturn.FrameData) && b[1] == 0:
+		return classify(b[4:], 0)
+	case b[0] == 0x16:
+		return nil
+	}
+	return classify(b, 0)
 }
 
 // classify demultiplexes a datagram by its first byte (RFC 7983 §7).
@@ -100,6 +122,9 @@ func classify(b []byte, depth int) []unit {
 }
 
 func classifySTUN(b []byte, depth int) []unit {
+	if msturn.Is(b) {
+		return classifyMSTURN(b, depth)
+	}
 	m, ok := parseSTUN(b)
 	if !ok {
 		return nil
@@ -135,4 +160,26 @@ func parseSTUN(b []byte) (*stunMsg, bool) {
 		a = a[min(4+(n+3)&^3, len(a)):]
 	}
 	return m, true
+}
+
+// classifyMSTURN reads an MS-TURN message (MAGIC-COOKIE attribute first,
+// 128-bit transaction ID) into the checks' form: the last 12 bytes of the
+// transaction ID, and the DATA of Send requests and Data Indications.
+func classifyMSTURN(b []byte, depth int) []unit {
+	d, err := msturn.Decode(b)
+	if err != nil {
+		return nil
+	}
+	m := &stunMsg{typ: d.Type, attrs: map[uint16][]byte{}, ms: true}
+	copy(m.txid[:], d.TxID[4:])
+	for _, a := range d.Attrs {
+		if _, dup := m.attrs[a.Type]; !dup {
+			m.attrs[a.Type] = a.Value
+		}
+	}
+	out := []unit{{stun: m}}
+	if m.typ == msturn.TypeSendRequest || m.typ == msturn.TypeDataIndication {
+		out = append(out, classify(m.attrs[attrData], depth+1)...)
+	}
+	return out
 }

@@ -107,7 +107,7 @@ func TestFlowCheck(t *testing.T) {
 }
 
 func TestParseLine(t *testing.T) {
-	line := "7\t10.1.0.11\t203.0.113.10\t5060\t5060\t\t\t4259\t\tcid@lab.example\tINVITE\t\t"
+	line := "7\t10.1.0.11\t203.0.113.10\t5060\t5060\t\t\t4259\t\tcid@lab.example\tINVITE\t\t\t"
 	p, err := parseLine(line)
 	if err != nil {
 		t.Fatalf("parseLine(%q) error = %v", line, err)

@@ -22,6 +22,9 @@ type Packet struct {
 	CallIDs  []string // sip.Call-ID of the SIP messages completed in this frame
 	Methods  []string // sip.Method of requests completed in this frame
 	Statuses []int    // sip.Status-Code of responses completed in this frame
+	// ClassicSTUN are the message types tshark's classicstun dissector (RFC 3489
+	// and MS-TURN) decoded in this frame.
+	ClassicSTUN []uint16
 }
 
 // ErrNoTshark is returned when tshark is not installed.
@@ -30,6 +33,7 @@ var ErrNoTshark = errors.New("truth: tshark not found")
 var tsharkFields = []string{
 	"frame.number", "ip.src", "ip.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
 	"udp.payload", "tcp.payload", "sip.Call-ID", "sip.Method", "sip.Status-Code", "tcp.flags",
+	"classicstun.type",
 }
 
 // ReadCapture decodes a capture with tshark: frame, addresses, payload and SIP
@@ -88,6 +92,11 @@ func parseLine(line string) (Packet, error) {
 	for _, s := range split(f[11]) {
 		if code, err := strconv.Atoi(s); err == nil {
 			p.Statuses = append(p.Statuses, code)
+		}
+	}
+	for _, t := range split(f[13]) {
+		if v, err := strconv.ParseUint(strings.TrimPrefix(t, "0x"), 16, 16); err == nil {
+			p.ClassicSTUN = append(p.ClassicSTUN, uint16(v))
 		}
 	}
 	if f[12] != "" {

@@ -15,6 +15,8 @@ type Offer struct {
 	Port       int    // m= port of the default candidate
 	Ufrag, Pwd string
 	Candidates []string // a=candidate values without the "candidate:" prefix
+	// RemoteCandidates are MS a=remote-candidates values (MS-REFERENCE.md §2.3).
+	RemoteCandidates []string
 }
 
 // ErrNoICE is returned for an SDP body without ice-ufrag, ice-pwd or candidates.

@@ -42,6 +42,10 @@ type Config struct {
 	SendRTP       bool           `json:"send_rtp"`
 	MediaDuration time.Duration  `json:"media_duration"`
 	ICETimeout    time.Duration  `json:"ice_timeout"`
+	// MS makes the agent Microsoft-flavoured: Lync-style SIP bodies and
+	// headers, and relayed candidates from the MS-TURN servers in MSTURN.
+	MS     bool       `json:"ms,omitempty"`
+	MSTURN []MSServer `json:"ms_turn,omitempty"`
 }
 
 // Candidate is one candidate as the agent knew it.
@@ -102,8 +106,17 @@ func Run(ctx context.Context, cfg Config, ready func(), log io.Writer) (*Result,
 	if err := u.Register(ctx); err != nil {
 		return nil, err
 	}
+	c := &call{cfg: cfg, agent: agent, ua: u, res: res, log: log, session: uint64(time.Now().Unix())}
+	if cfg.MS {
+		c.msGather(ctx)
+		defer c.msClose()
+		u.Agent = "UCCAPI/16.0.0.0 OC/16.0.0.0 (icediag lab, MS-TURN)"
+		if cfg.Role == RoleCaller {
+			u.OfferType = MSContentType
+		}
+		u.Reoffer = func(*sip.Message) []byte { b, _ := c.offer(); return b }
+	}
 	ready()
-	c := &call{cfg: cfg, agent: agent, ua: u, res: res, log: log}
 	if cfg.Role == RoleCaller {
 		err = c.place(ctx)
 	} else {
@@ -123,25 +136,44 @@ func WriteResult(w io.Writer, r *Result) error {
 }
 
 type call struct {
-	cfg   Config
-	agent *ice.Agent
-	ua    *sip.UA
-	res   *Result
-	log   io.Writer
+	cfg     Config
+	agent   *ice.Agent
+	ua      *sip.UA
+	res     *Result
+	log     io.Writer
+	session uint64
+	relays  []*msRelay
+	iceWarn int // MS: ICEWarn bits of what failed (MS-REFERENCE.md §3.4)
 }
 
 func (c *call) logf(format string, args ...any) {
 	fmt.Fprintf(c.log, "%s %s: %s\n", time.Now().Format("15:04:05.000"), c.cfg.User, fmt.Sprintf(format, args...))
 }
 
-func (c *call) offer() ([]byte, error) {
+func (c *call) offerData() (Offer, error) {
 	ufrag, pwd, err := c.agent.GetLocalUserCredentials()
 	if err != nil {
-		return nil, err
+		return Offer{}, err
 	}
 	o := Offer{Ufrag: ufrag, Pwd: pwd, Candidates: c.res.Local}
 	o.Addr, o.Port = defaultCandidate(c.agent)
-	return o.Marshal(uint64(time.Now().Unix())), nil
+	return o, nil
+}
+
+// offer is the INVITE's offer or the 200's answer: RFC 8839 SDP, or for the MS
+// flavour the Lync-style multipart offer and a single MS-ICE2 answer.
+func (c *call) offer() ([]byte, error) {
+	o, err := c.offerData()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c.cfg.MS && c.cfg.Role == RoleCaller:
+		return MSMultipart(o, c.session), nil
+	case c.cfg.MS:
+		return msV19(o, c.session), nil
+	}
+	return o.Marshal(c.session), nil
 }
 
 func (c *call) place(ctx context.Context) error {
@@ -163,15 +195,25 @@ func (c *call) place(ctx context.Context) error {
 	conn, err := c.agent.Dial(ictx, remote.Ufrag, remote.Pwd)
 	cancel()
 	reason := ""
+	var extra []sip.Header
 	if err != nil {
 		c.res.ICE, reason = ICEFailed, `SIP;cause=488;text="ICE connectivity checks failed"`
 		c.logf("ICE failed: %v", err)
+		if c.cfg.MS {
+			extra = append(extra, c.msDiagnostics())
+		}
 	} else {
 		c.connected()
+		if c.cfg.MS {
+			c.msActivate(ctx)
+			if err := c.msReinvite(ctx, d); err != nil {
+				return err
+			}
+		}
 		c.media(ctx, conn, c.cfg.MediaDuration)
 	}
 	c.logf("sending BYE (RTP sent %d, received %d)", c.res.RTPSent, c.res.RTPReceived)
-	if err := c.ua.Bye(ctx, d, reason); err != nil {
+	if err := c.ua.Bye(ctx, d, reason, extra...); err != nil {
 		return err
 	}
 	c.logf("BYE answered")
@@ -186,7 +228,7 @@ func (c *call) answer(ctx context.Context) error {
 	c.res.CallID = inv.Get("Call-ID")
 	iceDone := make(chan *ice.Conn, 1)
 	d, err := c.ua.Answer(ctx, inv, func() ([]byte, error) {
-		remote, err := c.addRemote(inv.Body)
+		remote, err := c.addRemote(V19Part(inv.Get("Content-Type"), inv.Body))
 		if err != nil {
 			return nil, err
 		}
@@ -221,6 +263,9 @@ func (c *call) accept(ctx context.Context, remote Offer, done chan<- *ice.Conn) 
 		return
 	}
 	c.connected()
+	if c.cfg.MS {
+		c.msActivate(ctx)
+	}
 	done <- conn
 }
 
@@ -229,7 +274,11 @@ func (c *call) addRemote(body []byte) (Offer, error) {
 	if err != nil {
 		return o, err
 	}
-	for _, line := range o.Candidates {
+	lines := o.Candidates
+	if c.cfg.MS {
+		lines = msRemoteLines(lines)
+	}
+	for _, line := range lines {
 		cand, err := ice.UnmarshalCandidate(line)
 		if err != nil {
 			c.logf("remote candidate %q: %v", line, err)
