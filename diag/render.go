@@ -27,6 +27,8 @@ func Render(w io.Writer, r *Report, format string) error {
 		return enc.Encode(r)
 	case FormatMarkdown:
 		return renderMarkdown(w, r)
+	case FormatHTML:
+		return RenderHTML(w, r)
 	}
 	return fmt.Errorf("unknown format %q (want text, json or md)", format)
 }

@@ -29,6 +29,8 @@ type Report struct {
 	// Transactions summarises SIP traffic that is not part of a call
 	// (REGISTER, SUBSCRIBE, OPTIONS, ...).
 	Transactions []TransactionSummary `json:"transactions,omitempty"`
+	// Timeline is the per-message detail the HTML report draws.
+	Timeline Timeline `json:"timeline"`
 }
 
 // CallReport is one call of a report.
@@ -85,6 +87,7 @@ func Build(in *Input) *Report {
 	in.addICE(r)
 	r.fillEmpty()
 	r.Transactions = summarizeTransactions(in.Transactions)
+	r.Timeline = in.timeline()
 	return r
 }
 

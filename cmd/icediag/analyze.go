@@ -121,7 +121,7 @@ func writeReport(r *diag.Report, format, out, failOn string, stdout, stderr io.W
 }
 
 func validFormat(f string) bool {
-	return f == diag.FormatText || f == diag.FormatJSON || f == diag.FormatMarkdown
+	return f == diag.FormatText || f == diag.FormatJSON || f == diag.FormatMarkdown || f == diag.FormatHTML
 }
 
 func validFailOn(f string) bool { return f == "error" || f == "warning" || f == "never" }
