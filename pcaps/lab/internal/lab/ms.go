@@ -84,3 +84,34 @@ func msRelayUDP() Scenario {
 			{Side: "callee", Transport: "udp", Port: 3478, Outcome: "success"}}}
 	return s
 }
+
+func msTCP443() Scenario {
+	s := msTwoSites("ms-tcp443", "MS flavour: client UDP blocked, MS-TURN over TCP 443 with pseudo-TLS",
+		"nat-a drops all UDP from alice's LAN. Her MS-TURN Allocate to UDP 3478 goes unanswered; over TCP 443 she sends the pseudo-TLS ClientHello, gets the ServerHello, and allocates in 0x02-framed MS-TURN. After ICE she sets bob's address as the active destination and media flows in 0x03 end-to-end data frames. SIP runs over TCP.",
+		eim, eim)
+	s.NATs[0].BlockUDP = true
+	s.SIPTransport = "tcp"
+	s.Caller.MSTURN = []ua.MSServer{msUDP, msTCP}
+	s.Expect = Expect{ICESucceeds: true, CallerLocal: []string{"relay"}, CallerRemote: anyDirect,
+		Relayed: true, RelayTransport: "tcp", Findings: []string{"turn-udp-blocked", "media-over-tcp"},
+		Allocs: []AllocExpect{{Side: "caller", Transport: "udp", Port: 3478, Outcome: "no-response", LANOnly: true},
+			{Side: "caller", Transport: "tcp", Port: 443, Outcome: "success"}}}
+	return s
+}
+
+func msTeamsPorts() Scenario {
+	s := msTwoSites("ms-teams-ports-blocked", "MS flavour: Teams-style relay ports 3479-3481 blocked, 3478 works",
+		"The relay listens on UDP 3478-3481 like a Teams transport relay (MS-REFERENCE.md §5), but the Edge's firewall drops UDP 3479-3481. alice tries the audio port 3479 first, gets no answer, and allocates on 3478; the call is relayed through symmetric NATs.",
+		symmetric, symmetric)
+	s.Edge.BlockTeamsPorts = true
+	s.MS.UDPPorts = []uint16{3478, 3479, 3480, 3481}
+	teams := msUDP
+	teams.Server = netip.AddrPortFrom(EdgeExternal, 3479)
+	s.Caller.MSTURN = []ua.MSServer{teams, msUDP}
+	s.Expect = Expect{ICESucceeds: true, CallerLocal: []string{"relay", "host"}, CallerRemote: []string{"relay", "prflx"},
+		Relayed: true, RelayTransport: "udp", Findings: []string{"teams-relay-ports-unreachable"},
+		Allocs: []AllocExpect{{Side: "caller", Transport: "udp", Port: 3479, Outcome: "no-response"},
+			{Side: "caller", Transport: "udp", Port: 3478, Outcome: "success"},
+			{Side: "callee", Transport: "udp", Port: 3478, Outcome: "success"}}}
+	return s
+}

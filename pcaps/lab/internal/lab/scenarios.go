@@ -130,7 +130,7 @@ func Scenarios() []Scenario {
 	return []Scenario{
 		hostHost(), srflxEIM(), relaySymmetric(), turnTCP443(), highPortsBlocked(),
 		hairpin(false), hairpin(true), iceFailed(), oneWayMedia(), wrongTURNCredentials(),
-		msRelayUDP(),
+		msRelayUDP(), msTCP443(), msTeamsPorts(),
 	}
 }
 

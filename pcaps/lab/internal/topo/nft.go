@@ -83,6 +83,9 @@ func EdgeRules(e Edge) string {
 	if e.BlockHighPorts {
 		in = append(in, fmt.Sprintf("iifname %q udp dport 50000-59999 drop", IfEdgeExt))
 	}
+	if e.BlockTeamsPorts {
+		in = append(in, fmt.Sprintf("iifname %q udp dport 3479-3481 drop", IfEdgeExt))
+	}
 	if e.BlockTURN {
 		in = append(in, fmt.Sprintf("iifname %q udp dport 3478 drop", IfEdgeExt),
 			fmt.Sprintf("iifname %q tcp dport 3478 drop", IfEdgeExt))

@@ -96,6 +96,9 @@ type Edge struct {
 	BlockHighPorts bool
 	// BlockTURN drops UDP 3478 and TCP 443 arriving on the external interface.
 	BlockTURN bool
+	// BlockTeamsPorts drops UDP 3479-3481 arriving on the external interface,
+	// the Teams-style per-modality relay ports (MS-REFERENCE.md §5).
+	BlockTeamsPorts bool
 	// ForwardTCP443 redirects TCP 443 to the relay's TCP listener on 3478.
 	ForwardTCP443 bool
 }
