@@ -30,11 +30,23 @@ var htmlCaptures = []struct {
 	{"../../pcaps/crafted/fail-udp3478-blocked.pcap", true},
 	{"../../pcaps/crafted/ok-edge-call.pcap", true},
 	{"../../pcaps/lab/captures/relay-symmetric/alice-lan.pcap", true},
+	{"../../pcaps/lab/captures/high-ports-blocked/alice-lan.pcap", true},
 	{"../../pcaps/public/sngrep__aaa.pcap", false},
 }
 
-// labScreenshot is the capture whose screenshot the README shows.
-const labScreenshot = "alice-lan.pcap"
+// labScreenshot is the capture whose screenshot the README shows: a lab
+// call whose direct checks to the Edge's high ports go unanswered.
+const labScreenshot = "lab-high-ports-blocked-alice-lan.pcap"
+
+// htmlName names a capture's golden and screenshot files; lab captures
+// carry their scenario ("lab-relay-symmetric-alice-lan.pcap").
+func htmlName(path string) string {
+	dir, base := filepath.Split(filepath.ToSlash(path))
+	if strings.Contains(dir, "/lab/captures/") {
+		return "lab-" + filepath.Base(dir) + "-" + base
+	}
+	return base
+}
 
 // TestHTMLGolden checks the HTML report of each capture against
 // testdata/html/<capture>.html (-update rewrites them), that it is
@@ -42,8 +54,8 @@ const labScreenshot = "alice-lan.pcap"
 // gives the same bytes as `analyze --format html`.
 func TestHTMLGolden(t *testing.T) {
 	for _, c := range htmlCaptures {
-		t.Run(filepath.Base(c.path), func(t *testing.T) {
-			got := analyzeGoldenAt(t, c.path, "html", filepath.Join("testdata", "html", filepath.Base(c.path)+".html"))
+		t.Run(htmlName(c.path), func(t *testing.T) {
+			got := analyzeGoldenAt(t, c.path, "html", filepath.Join("testdata", "html", htmlName(c.path)+".html"))
 			js, stderr, code := runCmd(t, "analyze", "--fail-on", "never", "--format", "json", c.path)
 			if code != exitOK {
 				t.Fatalf("analyze --format json %s = exit %d: %s", c.path, code, stderr)
@@ -68,7 +80,7 @@ func TestHTMLGolden(t *testing.T) {
 func TestHTMLSelfContained(t *testing.T) {
 	banned := regexp.MustCompile(`(?i)<script|<link|<iframe|<img|@import|url\(|src=|https?://[^"<\s]*\.(css|js|woff2?)`)
 	for _, c := range htmlCaptures {
-		t.Run(filepath.Base(c.path), func(t *testing.T) {
+		t.Run(htmlName(c.path), func(t *testing.T) {
 			out, stderr, code := runCmd(t, "analyze", "--fail-on", "never", "--format", "html", c.path)
 			if code != exitOK {
 				t.Fatalf("analyze --format html %s = exit %d: %s", c.path, code, stderr)
@@ -89,7 +101,7 @@ func TestHTMLChromium(t *testing.T) {
 	browser := chromium(t)
 	shots := screenshotDir(t)
 	for _, c := range htmlCaptures {
-		t.Run(filepath.Base(c.path), func(t *testing.T) {
+		t.Run(htmlName(c.path), func(t *testing.T) {
 			page := filepath.Join(t.TempDir(), "report.html")
 			if _, stderr, code := runCmd(t, "analyze", "--fail-on", "never", "--format", "html", "-o", page, c.path); code != exitOK {
 				t.Fatalf("analyze -o %s = exit %d: %s", page, code, stderr)
@@ -112,9 +124,9 @@ func TestHTMLChromium(t *testing.T) {
 			if c.ice && !strings.Contains(dom, `class="cell succeeded selected"`) {
 				t.Errorf("DOM of %s marks no selected succeeded pair", c.path)
 			}
-			png := filepath.Join(shots, filepath.Base(c.path)+".png")
+			png := filepath.Join(shots, htmlName(c.path)+".png")
 			screenshot(t, browser, page, png)
-			if *update && filepath.Base(c.path) == labScreenshot {
+			if *update && htmlName(c.path) == labScreenshot {
 				copyFile(t, png, filepath.Join("..", "..", "docs", "images", "report.png"))
 			}
 		})
