@@ -16,7 +16,7 @@ import (
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("analyze", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "report format: text, json or md")
+	format := fs.String("format", "text", "report format: text, json, md or html")
 	out := fs.StringP("output", "o", "", "write the report to this file instead of standard output")
 	failOn := fs.String("fail-on", "error", "exit 3 when a finding has at least this severity: error, warning or never")
 	internal := fs.StringArray("internal", nil, "an internal network (CIDR), repeatable; when given, only these networks are internal, otherwise RFC 1918, RFC 6598 and ULA addresses are")
@@ -72,7 +72,7 @@ func analyzeInput(files []string, network *diag.Network, pr *progress) (*diag.In
 func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("render", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "report format: text, json or md")
+	format := fs.String("format", "text", "report format: text, json, md or html")
 	out := fs.StringP("output", "o", "", "write the report to this file instead of standard output")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: icediag render [flags] REPORT.json")
