@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/icediag/icediag/decode/capfile"
 )
@@ -13,7 +14,16 @@ import (
 // A file that cannot be opened or that is damaged part-way is recorded in
 // Stats.Files (and as a "capture" problem) while the others are still
 // decoded. Run returns an error only when no file could be read at all.
+//
+// With two or more processors (GOMAXPROCS), the files are read and decoded
+// on a goroutine of their own while h runs on the calling goroutine; h
+// then receives copies of the decoder's events, in the same order, and
+// Options.Progress is called on the calling goroutine too. The events, the
+// Stats and the error are the same either way.
 func Run(paths []string, o Options, h Handler) (*Stats, error) {
+	if h != nil && usePipeline() {
+		return runPipelined(paths, o, h)
+	}
 	d := New(h, o)
 	if err := d.RunFiles(paths); err != nil {
 		return d.Stats(), err
@@ -22,7 +32,11 @@ func Run(paths []string, o Options, h Handler) (*Stats, error) {
 }
 
 // RunFiles decodes the given capture files into d and finishes it.
-func (d *Decoder) RunFiles(paths []string) error {
+func (d *Decoder) RunFiles(paths []string) error { return d.runFiles(paths, nil) }
+
+// runFiles is RunFiles; it stops reading, without finishing, once quit (if
+// not nil) is set.
+func (d *Decoder) runFiles(paths []string, quit *atomic.Bool) error {
 	s := &d.stats
 	s.Files = make([]FileStats, len(paths))
 	var files []*capfile.File
@@ -56,7 +70,7 @@ func (d *Decoder) RunFiles(paths []string) error {
 	}
 	m := capfile.NewMerger(files)
 	var p capfile.Packet
-	for {
+	for quit == nil || !quit.Load() {
 		k, err := m.Next(&p)
 		if err == io.EOF {
 			break
@@ -76,6 +90,9 @@ func (d *Decoder) RunFiles(paths []string) error {
 		if d.opt.Progress != nil && s.Packets%ProgressEvery == 0 {
 			d.opt.Progress(s.Packets, s.Bytes)
 		}
+	}
+	if quit != nil && quit.Load() {
+		return nil
 	}
 	if d.opt.Progress != nil {
 		d.opt.Progress(s.Packets, s.Bytes)

@@ -1,0 +1,316 @@
+package decode
+
+import (
+	"runtime"
+	"sync/atomic"
+
+	"github.com/icediag/icediag/decode/wire"
+)
+
+// The pipeline splits an offline run over two goroutines: one reads the
+// captures and decodes them, the caller's goroutine runs the handler (the
+// analysis). Events cross between them in batches of deep copies: every
+// event of a batch owns its payload bytes (in the batch's arena) and its
+// Relay, STUN (with every slice it holds), RTP, RTCP, TLS and ICMP values,
+// so the decoder can reuse its own buffers at once. Batches are recycled, so that after the first few
+// the hand-over allocates nothing. The handler sees the same events in the
+// same order as with a sequential run, and runs on the goroutine that
+// called Run, so it may use that goroutine's state (a testing.T's FailNow,
+// for one).
+
+const (
+	// pipeBatchEvents is how many events a batch holds. Larger batches
+	// amortise the channel hand-over; smaller ones keep a batch in the
+	// processor's cache while the other goroutine reads it.
+	pipeBatchEvents = 512
+	// pipeArenaBytes is the payload space of a batch. A payload that does
+	// not fit an empty arena gets a buffer of its own.
+	pipeArenaBytes = 128 << 10
+	// pipeBatches bounds the batches in flight (filled, queued, handled),
+	// and so the memory the hand-over holds: about 3 MiB. Several batches
+	// let one goroutine run ahead while the other is not scheduled.
+	pipeBatches = 8
+)
+
+// pipeSlot is one handed-over event, or a progress mark. Its Event points
+// only into the slot, the batch's side tables and the batch's arena. The
+// values most events carry (RTP, a relay leg) are in the slot; the rarer,
+// larger ones in the batch's side tables, so that a slot stays small.
+type pipeSlot struct {
+	ev    Event
+	relay Relay
+	rtp   wire.RTP
+	// progress marks a Progress call (frames, bytes) instead of an event.
+	progress      bool
+	frames, bytes uint64
+}
+
+// pipeSide is the copy of a STUN, RTCP, TLS or ICMP value of one event.
+// attrs is the backing array of stun.Attrs, kept across copies.
+type pipeSide struct {
+	stun  wire.STUN
+	attrs []wire.Attr
+	rtcp  wire.RTCP
+	tls   wire.TLSHello
+	icmp  ICMPInfo
+}
+
+// pipeBatch is a run of slots, the side values and the bytes their events
+// point to.
+type pipeBatch struct {
+	slots []pipeSlot
+	n     int
+	sides []*pipeSide // allocated on first use, reused
+	nside int
+	arena []byte
+}
+
+// side returns a free side table entry of b.
+func (b *pipeBatch) side() *pipeSide {
+	if b.nside == len(b.sides) {
+		b.sides = append(b.sides, &pipeSide{})
+	}
+	x := b.sides[b.nside]
+	b.nside++
+	return x
+}
+
+// pipeline is the hand-over between the decoding goroutine (producer) and
+// the handler's goroutine (consumer).
+type pipeline struct {
+	handler  Handler
+	progress func(frames, bytes uint64)
+
+	full  chan *pipeBatch // filled batches, in order
+	free  chan *pipeBatch // handled batches for reuse
+	stop  chan struct{}   // closed when the consumer gives up
+	quit  atomic.Bool     // set with stop, read by the reading loop
+	made  int             // batches allocated (producer only)
+	cur   *pipeBatch      // the batch being filled (producer only)
+	alive bool            // false once the consumer gave up (producer only)
+
+	// written by the producer before it closes full
+	err      error
+	panicked any
+}
+
+// usePipeline reports whether Run should decode beside the handler: only
+// when the Go scheduler has at least two processors to run both on.
+func usePipeline() bool { return runtime.GOMAXPROCS(0) >= 2 }
+
+// runPipelined is Run with decoding on its own goroutine and h (not nil)
+// on the calling one. The decoder's Stats are complete when it returns.
+func runPipelined(paths []string, o Options, h Handler) (*Stats, error) {
+	p := &pipeline{handler: h, progress: o.Progress, alive: true,
+		full: make(chan *pipeBatch, pipeBatches), free: make(chan *pipeBatch, pipeBatches),
+		stop: make(chan struct{})}
+	o.Progress = nil
+	if p.progress != nil {
+		o.Progress = p.mark
+	}
+	d := New(p.add, o)
+	go p.produce(d, paths)
+	defer p.giveUp() // the handler panicked or left the goroutine
+	p.consume()
+	if p.panicked != nil {
+		panic(p.panicked)
+	}
+	return d.Stats(), p.err
+}
+
+// produce runs the decoder over the files and hands its events over; it
+// closes full when done, also after a panic, which consume re-raises.
+func (p *pipeline) produce(d *Decoder, paths []string) {
+	defer close(p.full)
+	defer func() {
+		if r := recover(); r != nil {
+			p.panicked = r
+		}
+	}()
+	p.err = d.runFiles(paths, &p.quit)
+	p.send()
+}
+
+// giveUp tells the producer that no one reads its batches any more.
+func (p *pipeline) giveUp() {
+	select {
+	case <-p.stop:
+	default:
+		p.quit.Store(true)
+		close(p.stop)
+	}
+}
+
+// consume delivers every handed-over event to the handler, in order.
+func (p *pipeline) consume() {
+	for b := range p.full {
+		for i := range b.slots[:b.n] {
+			s := &b.slots[i]
+			if s.progress {
+				p.progress(s.frames, s.bytes)
+				continue
+			}
+			p.handler(&s.ev)
+		}
+		b.n, b.nside, b.arena = 0, 0, b.arena[:0]
+		p.free <- b // never blocks: free holds every batch there is
+	}
+}
+
+// batch returns the batch being filled, with room for one more slot and
+// need payload bytes when it can make it so; nil when the consumer gave up.
+func (p *pipeline) batch(need int) *pipeBatch {
+	if b := p.cur; b != nil && (b.n == len(b.slots) || (b.n > 0 && len(b.arena)+need > cap(b.arena))) {
+		p.send()
+	}
+	if p.cur == nil && p.alive {
+		p.cur = p.take()
+	}
+	return p.cur
+}
+
+// take returns an empty batch: a recycled one, a new one while fewer than
+// pipeBatches exist, or the next one the consumer hands back.
+func (p *pipeline) take() *pipeBatch {
+	select {
+	case b := <-p.free:
+		return b
+	default:
+	}
+	if p.made < pipeBatches {
+		p.made++
+		return &pipeBatch{slots: make([]pipeSlot, pipeBatchEvents), arena: make([]byte, 0, pipeArenaBytes)}
+	}
+	select {
+	case b := <-p.free:
+		return b
+	case <-p.stop:
+		p.alive = false
+		return nil
+	}
+}
+
+// send hands the current batch to the consumer, if it has anything.
+func (p *pipeline) send() {
+	b := p.cur
+	if b == nil || b.n == 0 {
+		return
+	}
+	p.cur = nil
+	select {
+	case p.full <- b:
+	case <-p.stop:
+		p.alive = false
+	}
+}
+
+// mark queues a Progress call, so that it runs on the handler's goroutine
+// between the events it follows and precedes.
+func (p *pipeline) mark(frames, bytes uint64) {
+	if b := p.batch(0); b != nil {
+		s := &b.slots[b.n]
+		b.n++
+		s.progress, s.frames, s.bytes = true, frames, bytes
+	}
+}
+
+// add is the decoder's handler: it deep-copies ev into the current batch.
+func (p *pipeline) add(ev *Event) {
+	need := len(ev.Payload) + len(ev.SNI)
+	if ev.TLS != nil {
+		need += len(ev.TLS.SNI)
+	}
+	if ev.STUN != nil {
+		need += stunBytes(ev.STUN)
+	}
+	b := p.batch(need)
+	if b == nil {
+		return
+	}
+	s := &b.slots[b.n]
+	b.n++
+	s.progress = false
+	s.copyEvent(ev, b)
+}
+
+// copyEvent makes s hold a copy of ev whose bytes live in b's arena.
+func (s *pipeSlot) copyEvent(ev *Event, b *pipeBatch) {
+	s.ev = *ev
+	s.ev.Payload = b.keep(ev.Payload)
+	s.ev.SNI = b.keep(ev.SNI)
+	if ev.Relay != nil {
+		s.relay = *ev.Relay
+		s.ev.Relay = &s.relay
+	}
+	if ev.RTP != nil {
+		s.rtp = *ev.RTP
+		s.ev.RTP = &s.rtp
+	}
+	if ev.STUN == nil && ev.RTCP == nil && ev.TLS == nil && ev.ICMP == nil {
+		return
+	}
+	x := b.side()
+	if ev.STUN != nil {
+		s.ev.STUN = x.copySTUN(ev.STUN, b)
+	}
+	if ev.RTCP != nil {
+		x.rtcp = *ev.RTCP
+		s.ev.RTCP = &x.rtcp
+	}
+	if ev.TLS != nil {
+		x.tls = *ev.TLS
+		x.tls.SNI = b.keep(ev.TLS.SNI)
+		s.ev.TLS = &x.tls
+	}
+	if ev.ICMP != nil {
+		x.icmp = *ev.ICMP
+		s.ev.ICMP = &x.icmp
+	}
+}
+
+// copySTUN makes x's STUN message a copy of m whose slices live in b's
+// arena, and returns it.
+func (x *pipeSide) copySTUN(m *wire.STUN, b *pipeBatch) *wire.STUN {
+	attrs := x.attrs[:0]
+	if attrs == nil && m.Attrs != nil {
+		attrs = make([]wire.Attr, 0, max(len(m.Attrs), 8)) // non-nil even when empty, as m's
+	}
+	for _, a := range m.Attrs {
+		a.Value = b.keep(a.Value)
+		attrs = append(attrs, a)
+	}
+	x.attrs = attrs
+	x.stun = *m
+	if m.Attrs != nil {
+		x.stun.Attrs = attrs
+	}
+	c := &x.stun
+	c.Raw, c.Username, c.Realm, c.Nonce = b.keep(m.Raw), b.keep(m.Username), b.keep(m.Realm), b.keep(m.Nonce)
+	c.Software, c.ErrorReason, c.Data = b.keep(m.Software), b.keep(m.ErrorReason), b.keep(m.Data)
+	c.MSCandidateID = b.keep(m.MSCandidateID)
+	return c
+}
+
+// stunBytes is how many arena bytes copySTUN takes for m.
+func stunBytes(m *wire.STUN) int {
+	n := len(m.Raw) + len(m.Username) + len(m.Realm) + len(m.Nonce) + len(m.Software) +
+		len(m.ErrorReason) + len(m.Data) + len(m.MSCandidateID)
+	for i := range m.Attrs {
+		n += len(m.Attrs[i].Value)
+	}
+	return n
+}
+
+// keep copies b into the arena (or, when it cannot fit an empty arena,
+// into a buffer of its own) and returns the copy; nil stays nil.
+func (b *pipeBatch) keep(src []byte) []byte {
+	if src == nil {
+		return nil
+	}
+	n := len(b.arena)
+	if n+len(src) > cap(b.arena) {
+		return append([]byte(nil), src...)
+	}
+	b.arena = append(b.arena, src...)
+	return b.arena[n:len(b.arena):len(b.arena)]
+}
