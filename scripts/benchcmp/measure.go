@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// sample is one run of one measured command.
+type sample struct {
+	wall, cpu time.Duration
+	rssKiB    int64 // peak resident set size
+}
+
+// measurement is the runs of one command and their medians.
+type measurement struct {
+	name    string
+	samples []sample
+	note    string
+}
+
+// median returns the median of each quantity over the runs (each taken
+// separately).
+func (m measurement) median() sample {
+	pick := func(get func(sample) int64) int64 {
+		v := make([]int64, len(m.samples))
+		for i, s := range m.samples {
+			v[i] = get(s)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	return sample{
+		wall:   time.Duration(pick(func(s sample) int64 { return int64(s.wall) })),
+		cpu:    time.Duration(pick(func(s sample) int64 { return int64(s.cpu) })),
+		rssKiB: pick(func(s sample) int64 { return s.rssKiB }),
+	}
+}
+
+// result is the comparison on one capture.
+type result struct {
+	path          string
+	size          int64
+	packets       uint64
+	a, b, c, d    measurement
+	tsharkSkipped bool
+	runs          int
+	loadBefore    string
+	loadAfter     string
+	floorKiB      int64 // the driver's own peak RSS, below which a child's cannot read
+}
+
+// compare runs (a)-(d) on the capture at path, interleaving the commands
+// run by run so that a change of the machine's load hits them alike.
+func compare(ctx context.Context, cfg config, self, path string, stderr io.Writer) (*result, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &result{path: path, size: st.Size(), runs: cfg.runs, loadBefore: loadAverage()}
+	r.a.name, r.b.name = "(a) pcapgo read loop", "(b) DecodingLayerParser loop"
+	r.c.name, r.d.name = "(c) icediag analyze", "(d) tshark -Y 'sip || stun'"
+	loop := func(mode string) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, self, path)
+		cmd.Env = append(os.Environ(), loopEnv+"="+mode)
+		return cmd
+	}
+	tsharkRuns := cfg.runs
+	if cfg.tshark == "" {
+		tsharkRuns, r.tsharkSkipped = 0, true
+	} else if r.size > cfg.tsharkOnce {
+		tsharkRuns, r.d.note = 1, "one run only (not a median): tshark takes minutes on this size"
+	}
+	r.floorKiB = selfPeakKiB()
+	for i := 0; i < cfg.runs; i++ {
+		fmt.Fprintf(stderr, "%s: run %d of %d\n", path, i+1, cfg.runs)
+		s, packets, err := measureLoop(loop("read"))
+		if err != nil {
+			return nil, fmt.Errorf("(a): %w", err)
+		}
+		r.packets = packets
+		r.a.samples = append(r.a.samples, s)
+		if s, _, err = measureLoop(loop("parse")); err != nil {
+			return nil, fmt.Errorf("(b): %w", err)
+		}
+		r.b.samples = append(r.b.samples, s)
+		analyze := exec.CommandContext(ctx, cfg.icediag, "analyze", "-q", "-o", os.DevNull, "--fail-on", "never", path)
+		if _, s, err = measure(analyze, false); err != nil {
+			return nil, fmt.Errorf("(c): %w", err)
+		}
+		r.c.samples = append(r.c.samples, s)
+		if i < tsharkRuns {
+			ts := exec.CommandContext(ctx, cfg.tshark, "-r", path, "-Y", "sip || stun", "-T", "fields", "-e", "frame.number")
+			if _, s, err = measure(ts, false); err != nil {
+				return nil, fmt.Errorf("(d): %w", err)
+			}
+			r.d.samples = append(r.d.samples, s)
+		}
+	}
+	r.loadAfter = loadAverage()
+	return r, nil
+}
+
+// measure runs cmd to completion, its standard output going to /dev/null
+// unless keep is set (the baselines print only their counts), and returns the wall time, CPU time and peak RSS of the
+// process from wait4(2).
+func measure(cmd *exec.Cmd, keep bool) (string, sample, error) {
+	var out, errb bytes.Buffer
+	if keep {
+		cmd.Stdout = &out
+	}
+	cmd.Stderr = &errb
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return "", sample{}, fmt.Errorf("%s: %w: %s", strings.Join(cmd.Args, " "), err, tail(errb.String()))
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return "", sample{}, fmt.Errorf("%s: no rusage on this system", cmd.Path)
+	}
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return out.String(), sample{wall: wall, cpu: cpu, rssKiB: ru.Maxrss}, nil // Linux: Maxrss in KiB
+}
+
+// measureLoop runs a baseline child, which prints its counts and its own
+// peak RSS; that peak replaces wait4's, which cannot read lower than the
+// driver's.
+func measureLoop(cmd *exec.Cmd) (sample, uint64, error) {
+	out, s, err := measure(cmd, true)
+	if err != nil {
+		return s, 0, err
+	}
+	f := strings.Fields(out)
+	if len(f) != 4 {
+		return s, 0, fmt.Errorf("baseline output %q: want packets, bytes, transport, peak", out)
+	}
+	packets, err := strconv.ParseUint(f[0], 10, 64)
+	if err != nil {
+		return s, 0, err
+	}
+	if peak, err := strconv.ParseInt(f[3], 10, 64); err == nil && peak > 0 {
+		s.rssKiB = peak
+	}
+	return s, packets, nil
+}
+
+func tail(s string) string {
+	if len(s) > 400 {
+		return "..." + s[len(s)-400:]
+	}
+	return s
+}
+
+// print writes the table of one capture.
+func (r *result) print(w io.Writer, markdown bool) {
+	fmt.Fprintf(w, "\ncapture: %s (%d bytes, %d packets), median of %d runs, load %s -> %s\n",
+		r.path, r.size, r.packets, r.runs, r.loadBefore, r.loadAfter)
+	fmt.Fprintf(w, "peak RSS of (c) and (d) from wait4, never below the driver's own %.1f MiB; of (a) and (b) their VmHWM\n",
+		float64(r.floorKiB)/1024)
+	rows := [][]string{{"command", "wall s", "packets/s", "MB/s", "CPU s", "peak RSS MiB", "runs"}}
+	for _, m := range []measurement{r.a, r.b, r.c, r.d} {
+		if len(m.samples) == 0 {
+			continue
+		}
+		s := m.median()
+		secs := s.wall.Seconds()
+		rows = append(rows, []string{m.name, fmt.Sprintf("%.2f", secs),
+			fmt.Sprintf("%.2f M", float64(r.packets)/secs/1e6), fmt.Sprintf("%.0f", float64(r.size)/1e6/secs),
+			fmt.Sprintf("%.2f", s.cpu.Seconds()), fmt.Sprintf("%.1f", float64(s.rssKiB)/1024), strconv.Itoa(len(m.samples))})
+	}
+	table(w, rows, markdown)
+	c := r.c.median()
+	b := r.b.median()
+	fmt.Fprintf(w, "c/b = %.2fx wall, %.2fx CPU (target <= 2x)\n", ratio(c.wall, b.wall), ratio(c.cpu, b.cpu))
+	if len(r.d.samples) > 0 {
+		d := r.d.median()
+		fmt.Fprintf(w, "d/c = %.1fx wall, %.1fx CPU (target >= 50x)\n", ratio(d.wall, c.wall), ratio(d.cpu, c.cpu))
+	}
+	if r.d.note != "" {
+		fmt.Fprintln(w, "(d):", r.d.note)
+	}
+	if r.tsharkSkipped {
+		fmt.Fprintln(w, "(d): skipped (--tshark '')")
+	}
+	for _, m := range []measurement{r.a, r.b, r.c, r.d} {
+		fmt.Fprintf(w, "%s runs (wall s / RSS MiB):", m.name)
+		for _, s := range m.samples {
+			fmt.Fprintf(w, " %.2f/%.1f", s.wall.Seconds(), float64(s.rssKiB)/1024)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func ratio(x, y time.Duration) float64 {
+	if y <= 0 {
+		return 0
+	}
+	return float64(x) / float64(y)
+}
+
+// table writes rows aligned in columns, or as a Markdown table.
+func table(w io.Writer, rows [][]string, markdown bool) {
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	for n, row := range rows {
+		var b strings.Builder
+		for i, c := range row {
+			pad := strings.Repeat(" ", widths[i]-len(c))
+			switch {
+			case markdown:
+				b.WriteString("| " + c + pad + " ")
+			case i == 0:
+				b.WriteString(c + pad + "  ")
+			default:
+				b.WriteString(pad + c + "  ")
+			}
+		}
+		if markdown {
+			b.WriteString("|")
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		if markdown && n == 0 {
+			sep := "|"
+			for i := range widths {
+				sep += strings.Repeat("-", widths[i]+2) + "|"
+			}
+			fmt.Fprintln(w, sep)
+		}
+	}
+}
