@@ -27,14 +27,42 @@ const (
 	wireClassNone   = wire.Class(255) // key class of non-STUN entries
 )
 
+// frameKind is the index of a Kind* name, so that the per-packet map key
+// holds no string.
+type frameKind uint8
+
+// frameKinds lists the Kind* names; the index is the frameKind.
+var frameKinds = [...]string{"", KindSIPRequest, KindSIPResponse, KindSTUNRequest, KindSTUNSuccess, KindSTUNError,
+	KindMedia, KindTCPSYN, KindTCPRST, KindTLSHello, KindPseudoTLS, KindICMPError}
+
+// kindOf returns the frameKind of a Kind* name (0 for an unknown one).
+func kindOf(name string) frameKind {
+	for i, n := range frameKinds {
+		if n == name {
+			return frameKind(i)
+		}
+	}
+	return 0
+}
+
 // wireKey names one kind of message on one directed 5-tuple. For relayed
 // media Server is the TURN server and Src/Dst the client and the peer.
 type wireKey struct {
 	src, dst, server netip.AddrPort
 	transport        decode.Transport
-	kind             string
+	kind             frameKind
 	op               wire.Op
 	class            wire.Class
+}
+
+// kindMedia is the frameKind of KindMedia, the most frequent.
+var kindMedia = kindOf(KindMedia)
+
+// wireEntry is the evidence of one key, with the destination written out
+// once for all its frames.
+type wireEntry struct {
+	ev  Evidence
+	dst string
 }
 
 // Wire indexes the frames the media rules cite: STUN requests and
@@ -42,8 +70,12 @@ type wireKey struct {
 // hellos, media per direction and ICMP errors. Feed it every event with
 // Add, in capture order. It keeps copies only.
 type Wire struct {
-	entries map[wireKey]*Evidence
+	entries map[wireKey]*wireEntry
 	files   []string
+	// last is the entry most recently added to: media arrives in runs on
+	// one flow, so the map look-up is mostly skipped.
+	lastKey   wireKey
+	lastEntry *wireEntry
 	// synAcked holds the client->server flows whose SYN got a SYN-ACK.
 	synAcked map[decode.Flow]bool
 }
@@ -51,7 +83,7 @@ type Wire struct {
 // NewWire returns an empty index; files are the input names (base names)
 // used in frame references when there are several.
 func NewWire(files []string) *Wire {
-	return &Wire{entries: map[wireKey]*Evidence{}, files: files, synAcked: map[decode.Flow]bool{}}
+	return &Wire{entries: map[wireKey]*wireEntry{}, files: files, synAcked: map[decode.Flow]bool{}}
 }
 
 // Add indexes one event.
@@ -70,13 +102,13 @@ func (w *Wire) Add(ev *decode.Event) {
 	case decode.KindTCPControl:
 		w.addTCP(fl, ev)
 	case decode.KindTLS:
-		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: KindTLSHello}, ev)
+		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kindOf(KindTLSHello)}, ev)
 	case decode.KindPseudoTLS:
-		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: KindPseudoTLS}, ev)
+		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kindOf(KindPseudoTLS)}, ev)
 	case decode.KindICMP:
 		if ev.ICMP != nil {
 			q := ev.ICMP.Quoted
-			w.put(wireKey{src: q.Src, dst: q.Dst, transport: q.Transport, kind: KindICMPError}, ev)
+			w.put(wireKey{src: q.Src, dst: q.Dst, transport: q.Transport, kind: kindOf(KindICMPError)}, ev)
 		}
 	}
 }
@@ -92,13 +124,13 @@ func (w *Wire) addSTUN(fl decode.Flow, ev *decode.Event) {
 	case wire.ClassIndication:
 		return
 	}
-	w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kind, op: m.Op, class: m.Class}, ev)
+	w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kindOf(kind), op: m.Op, class: m.Class}, ev)
 }
 
 func (w *Wire) addMedia(ev *decode.Event) {
-	k := wireKey{src: ev.Flow.Src, dst: ev.Flow.Dst, transport: ev.Flow.Transport, kind: KindMedia}
+	k := wireKey{src: ev.Flow.Src, dst: ev.Flow.Dst, transport: ev.Flow.Transport, kind: kindMedia}
 	if r := ev.Relay; r != nil {
-		k = wireKey{src: r.Peer, dst: r.Client, server: r.Server, transport: r.Transport, kind: KindMedia}
+		k = wireKey{src: r.Peer, dst: r.Client, server: r.Server, transport: r.Transport, kind: kindMedia}
 		if r.ToPeer {
 			k.src, k.dst = r.Client, r.Peer
 		}
@@ -110,39 +142,37 @@ func (w *Wire) addTCP(fl decode.Flow, ev *decode.Event) {
 	f := ev.TCPFlags
 	switch {
 	case f&decode.FlagSYN != 0 && f&decode.FlagACK == 0:
-		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: KindTCPSYN}, ev)
+		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kindOf(KindTCPSYN)}, ev)
 	case f&decode.FlagSYN != 0:
 		if len(w.synAcked) < maxWireEntries {
 			w.synAcked[fl.Reverse()] = true
 		}
 	case f&decode.FlagRST != 0:
-		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: KindTCPRST}, ev)
+		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kindOf(KindTCPRST)}, ev)
 	}
 }
 
 func (w *Wire) put(k wireKey, ev *decode.Event) {
-	e := w.entries[k]
-	if e == nil {
-		if len(w.entries) >= maxWireEntries {
-			return
+	e := w.lastEntry
+	if e == nil || k != w.lastKey {
+		e = w.entries[k]
+		if e == nil {
+			if len(w.entries) >= maxWireEntries {
+				return
+			}
+			e = &wireEntry{}
+			if k.dst.IsValid() {
+				e.dst = k.dst.String()
+			}
+			w.entries[k] = e
 		}
-		e = &Evidence{}
-		w.entries[k] = e
+		w.lastKey, w.lastEntry = k, e
 	}
-	e.add(w.frame(ev.FrameRef, k.kind, k.dst))
-}
-
-// frame names a frame of the capture with what it carries.
-func (w *Wire) frame(r decode.FrameRef, kind string, dst netip.AddrPort) Frame {
 	name := ""
-	if len(w.files) > 1 && r.File < len(w.files) {
-		name = w.files[r.File]
+	if len(w.files) > 1 && ev.File < len(w.files) {
+		name = w.files[ev.File]
 	}
-	f := Frame{File: name, Frame: r.Frame, Kind: kind}
-	if dst.IsValid() {
-		f.Dst = dst.String()
-	}
-	return f
+	e.ev.add(Frame{File: name, Frame: ev.Frame, Kind: frameKinds[k.kind], Dst: e.dst})
 }
 
 // get returns the evidence of one key (nil when none).
@@ -150,7 +180,10 @@ func (w *Wire) get(k wireKey) *Evidence {
 	if w == nil {
 		return nil
 	}
-	return w.entries[k]
+	if e := w.entries[k]; e != nil {
+		return &e.ev
+	}
+	return nil
 }
 
 // stun returns the frames of STUN messages of one method and kind on a
@@ -158,18 +191,18 @@ func (w *Wire) get(k wireKey) *Evidence {
 func (w *Wire) stun(src, dst netip.AddrPort, tr decode.Transport, op wire.Op, kind string) *Evidence {
 	class := map[string]wire.Class{KindSTUNRequest: wire.ClassRequest, KindSTUNSuccess: wire.ClassSuccess,
 		KindSTUNError: wire.ClassError}[kind]
-	return w.get(wireKey{src: src, dst: dst, transport: tr, kind: kind, op: op, class: class})
+	return w.get(wireKey{src: src, dst: dst, transport: tr, kind: kindOf(kind), op: op, class: class})
 }
 
 // simple returns the frames of a non-STUN kind on a directed 5-tuple.
 func (w *Wire) simple(src, dst netip.AddrPort, tr decode.Transport, kind string) *Evidence {
-	return w.get(wireKey{src: src, dst: dst, transport: tr, kind: kind})
+	return w.get(wireKey{src: src, dst: dst, transport: tr, kind: kindOf(kind)})
 }
 
 // media returns the media frames of one direction, direct (server
 // invalid) or through a relay.
 func (w *Wire) media(src, dst, server netip.AddrPort, tr decode.Transport) *Evidence {
-	return w.get(wireKey{src: src, dst: dst, server: server, transport: tr, kind: KindMedia})
+	return w.get(wireKey{src: src, dst: dst, server: server, transport: tr, kind: kindMedia})
 }
 
 // synAnswered reports whether a SYN on the flow got a SYN-ACK.
@@ -185,8 +218,8 @@ func (w *Wire) unansweredSYNs() ([]decode.Flow, map[decode.Flow]*Evidence) {
 	}
 	for k, e := range w.entries {
 		fl := decode.Flow{Src: k.src, Dst: k.dst, Transport: k.transport}
-		if k.kind == KindTCPSYN && !w.synAcked[fl] {
-			out[fl] = e
+		if k.kind == kindOf(KindTCPSYN) && !w.synAcked[fl] {
+			out[fl] = &e.ev
 			flows = append(flows, fl)
 		}
 	}
@@ -203,7 +236,7 @@ func (w *Wire) requestsTo(keep func(netip.AddrPort, decode.Transport) bool) map[
 		return out
 	}
 	for k, e := range w.entries {
-		if k.kind != KindSTUNRequest || !keep(k.dst, k.transport) {
+		if k.kind != kindOf(KindSTUNRequest) || !keep(k.dst, k.transport) {
 			continue
 		}
 		st := out[k.dst]
@@ -211,7 +244,7 @@ func (w *Wire) requestsTo(keep func(netip.AddrPort, decode.Transport) bool) map[
 			st = &reqStat{}
 			out[k.dst] = st
 		}
-		st.requests.merge(e)
+		st.requests.merge(&e.ev)
 		for _, kind := range []string{KindSTUNSuccess, KindSTUNError} {
 			if r := w.stun(k.dst, k.src, k.transport, k.op, kind); r != nil {
 				st.responses.merge(r)
@@ -231,7 +264,7 @@ func (w *Wire) keysOf(kind string) []wireKey {
 		return nil
 	}
 	for k := range w.entries {
-		if k.kind == kind {
+		if k.kind == kindOf(kind) {
 			out = append(out, k)
 		}
 	}

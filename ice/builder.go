@@ -44,8 +44,10 @@ type Builder struct {
 	servers     map[netip.AddrPort]*STUNServer
 	serverOrder []*STUNServer
 
-	flows     map[flowKey]*flowState
-	flowOrder []*flowState
+	flows       map[flowKey]*flowState
+	flowOrder   []*flowState
+	lastFlowKey flowKey
+	lastFlow    *flowState
 
 	media []*mediaDesc
 

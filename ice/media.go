@@ -61,13 +61,17 @@ func (b *Builder) addMedia(ev *decode.Event) {
 			k.src, k.dst = r.Client, r.Peer
 		}
 	}
-	f := b.flows[k]
-	if f == nil {
-		if len(b.flows) >= b.opts.Limits.MaxFlows {
-			b.drop(dropFlow)
-			return
+	f := b.lastFlow
+	if f == nil || k != b.lastFlowKey {
+		f = b.flows[k]
+		if f == nil {
+			if len(b.flows) >= b.opts.Limits.MaxFlows {
+				b.drop(dropFlow)
+				return
+			}
+			f = b.newFlow(k, ev)
 		}
-		f = b.newFlow(k, ev)
+		b.lastFlowKey, b.lastFlow = k, f // media arrives in runs on one flow
 	}
 	if gap := ev.Time.Sub(f.Last); gap > f.LongestGap {
 		f.LongestGap = gap
