@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 
 	"github.com/icediag/icediag/decode"
@@ -127,27 +125,16 @@ func capfileLoop(b *testing.B, path string, fn func(*capfile.Packet)) int {
 // capfile.
 func BenchmarkDLP(b *testing.B) {
 	f := benchCapture(b)
-	var (
-		eth     layers.Ethernet
-		ip4     layers.IPv4
-		ip6     layers.IPv6
-		udp     layers.UDP
-		tcp     layers.TCP
-		payload gopacket.Payload
-	)
-	parser := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &ip4, &ip6, &udp, &tcp, &payload)
-	parser.IgnoreUnsupported = true
-	decoded := make([]gopacket.LayerType, 0, 8)
+	parse := decode.NewBaselineParser()
 	benchFilePass(b, f, func(b *testing.B) int {
 		transport := 0
 		n := capfileLoop(b, f.path, func(p *capfile.Packet) {
-			if err := parser.DecodeLayers(p.Data, &decoded); err != nil {
+			ok, err := parse(p.Data)
+			if err != nil {
 				b.Fatalf("DecodeLayers: %v", err)
 			}
-			for _, t := range decoded {
-				if t == layers.LayerTypeUDP || t == layers.LayerTypeTCP {
-					transport++
-				}
+			if ok {
+				transport++
 			}
 		})
 		if transport != n {

@@ -36,10 +36,20 @@ func ReadBaseline(path string) (BaselineCounts, error) {
 }
 
 // ParseBaseline reads the pcap file at path as ReadBaseline does and
-// decodes every frame with one gopacket DecodingLayerParser over Ethernet,
-// IPv4, IPv6, UDP and TCP into reused layer structs (gopacket's
-// DecodingLayerParser mode, no per-packet allocation).
+// decodes every frame with the parser of NewBaselineParser.
 func ParseBaseline(path string) (BaselineCounts, error) {
+	parse := NewBaselineParser()
+	return baselineLoop(path, func(data []byte) bool {
+		transport, _ := parse(data) // truncated or odd frames count as not parsed
+		return transport
+	})
+}
+
+// NewBaselineParser returns the benchmarks' baseline decoder: one gopacket
+// DecodingLayerParser over Ethernet, IPv4, IPv6, UDP and TCP into reused
+// layer structs (gopacket's fastest mode, no per-packet allocation). The
+// function reports whether a frame holds UDP or TCP.
+func NewBaselineParser() func(frame []byte) (transport bool, err error) {
 	var (
 		eth     layers.Ethernet
 		ip4     layers.IPv4
@@ -51,15 +61,15 @@ func ParseBaseline(path string) (BaselineCounts, error) {
 	parser := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &ip4, &ip6, &udp, &tcp, &payload)
 	parser.IgnoreUnsupported = true
 	decoded := make([]gopacket.LayerType, 0, 8)
-	return baselineLoop(path, func(data []byte) bool {
-		_ = parser.DecodeLayers(data, &decoded) // truncated or odd frames count as not parsed
+	return func(frame []byte) (bool, error) {
+		err := parser.DecodeLayers(frame, &decoded)
 		for _, t := range decoded {
 			if t == layers.LayerTypeUDP || t == layers.LayerTypeTCP {
-				return true
+				return true, err
 			}
 		}
-		return false
-	})
+		return false, err
+	}
 }
 
 // baselineLoop reads every record of a pcap file and passes its bytes to

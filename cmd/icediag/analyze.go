@@ -7,25 +7,18 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
-
 	"github.com/icediag/icediag/decode"
 	"github.com/icediag/icediag/diag"
 )
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("analyze", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("analyze", "analyze [flags] FILE...", stderr)
 	format := fs.String("format", "text", "report format: text, json, md or html")
 	out := fs.StringP("output", "o", "", "write the report to this file instead of standard output")
 	failOn := fs.String("fail-on", "error", "exit 3 when a finding has at least this severity: error, warning or never")
 	internal := fs.StringArray("internal", nil, "an internal network (CIDR), repeatable; when given, only these networks are internal, otherwise RFC 1918, RFC 6598 and ULA addresses are")
 	edges := fs.StringArray("edge", nil, "an A/V Edge or relay address, also when the capture shows no TURN answer from it; repeatable")
 	quiet := fs.BoolP("quiet", "q", false, "no progress line on standard error (it is shown only when standard error is a terminal)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: icediag analyze [flags] FILE...")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -70,14 +63,9 @@ func analyzeInput(files []string, network *diag.Network, pr *progress) (*diag.In
 }
 
 func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("render", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("render", "render [flags] REPORT.json", stderr)
 	format := fs.String("format", "text", "report format: text, json, md or html")
 	out := fs.StringP("output", "o", "", "write the report to this file instead of standard output")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: icediag render [flags] REPORT.json")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}

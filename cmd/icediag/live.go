@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/icediag/icediag/decode/capfile"
 	"github.com/icediag/icediag/decode/live"
 	"github.com/icediag/icediag/diag"
 )
@@ -131,9 +131,9 @@ func (f *liveFlags) check(nargs int) string {
 		return fmt.Sprintf("--filter %q: this build (%s backend) has only the built-in filter; build with -tags libpcap for tcpdump expressions", f.filter, live.Backend())
 	}
 	if f.rotateSize != "" {
-		n, err := parseSize(f.rotateSize)
+		n, err := capfile.ParseSize(f.rotateSize)
 		if err != nil {
-			return err.Error()
+			return "--rotate-size: " + err.Error()
 		}
 		f.sizeBytes = n
 	}
@@ -145,26 +145,6 @@ func (f *liveFlags) check(nargs int) string {
 		seen[i] = true
 	}
 	return ""
-}
-
-// parseSize reads a byte count with an optional K, M or G suffix (powers
-// of 1024).
-func parseSize(s string) (int64, error) {
-	mult := int64(1)
-	t := strings.TrimSuffix(strings.ToUpper(s), "B")
-	switch {
-	case strings.HasSuffix(t, "K"):
-		mult, t = 1<<10, strings.TrimSuffix(t, "K")
-	case strings.HasSuffix(t, "M"):
-		mult, t = 1<<20, strings.TrimSuffix(t, "M")
-	case strings.HasSuffix(t, "G"):
-		mult, t = 1<<30, strings.TrimSuffix(t, "G")
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("--rotate-size %q: want a positive number of bytes, optionally with K, M or G", s)
-	}
-	return n * mult, nil
 }
 
 // openSources opens every interface, closing those already open when one

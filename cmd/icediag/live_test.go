@@ -255,23 +255,6 @@ func TestLiveFlags(t *testing.T) {
 	}
 }
 
-func TestParseSize(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"1000", 1000, true}, {"64K", 64 << 10, true}, {"100M", 100 << 20, true}, {"2g", 2 << 30, true},
-		{"10MB", 10 << 20, true}, {"0", 0, false}, {"-5", 0, false}, {"M", 0, false}, {"1T", 0, false},
-	}
-	for _, tt := range tests {
-		got, err := parseSize(tt.in)
-		if got != tt.want || (err == nil) != tt.ok {
-			t.Errorf("parseSize(%q) = %d, %v, want %d (ok %v)", tt.in, got, err, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestListInterfacesCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := runLive(context.Background(), []string{"--list-interfaces"}, &stdout, &stderr)
@@ -304,23 +287,3 @@ func analyzeJSON(t *testing.T, paths ...string) *diag.Report {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
-
-// FuzzParseSize: any --rotate-size value either fails or gives a positive
-// byte count that its digits and suffix account for.
-func FuzzParseSize(f *testing.F) {
-	for _, s := range []string{"1000", "64K", "100M", "2g", "10MB", "0", "-5", "M", "9223372036854775807", "4611686018427387904K"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		n, err := parseSize(s)
-		if err != nil {
-			if n != 0 {
-				t.Errorf("parseSize(%q) = %d with error %v, want 0", s, n, err)
-			}
-			return
-		}
-		if n <= 0 {
-			t.Errorf("parseSize(%q) = %d, want positive", s, n)
-		}
-	})
-}

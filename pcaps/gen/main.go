@@ -12,11 +12,10 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/icediag/icediag/decode/capfile"
 	"github.com/icediag/icediag/decode/synth/callgen"
 )
 
@@ -32,7 +31,7 @@ func run(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	n, err := parseSize(*size)
+	n, err := capfile.ParseSize(*size)
 	if err != nil || *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: go run ./pcaps/gen --size 250MB -o FILE [--seed N]")
 		return 2
@@ -57,24 +56,4 @@ func run(args []string) int {
 	fmt.Printf("%s: %d frames, %d bytes; calls direct/TURN/MS-TURN %v; SIP %d, STUN %d, RTP %d, RTCP %d\n",
 		*out, sum.Frames, sum.Bytes, sum.Calls, sum.SIP, sum.STUN, sum.RTP, sum.RTCP)
 	return 0
-}
-
-// parseSize reads "250MB", "1GB", "512KB" or a plain byte count.
-func parseSize(s string) (int64, error) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		m      int64
-	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.m
-			break
-		}
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	return v * mult, nil
 }

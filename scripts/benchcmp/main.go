@@ -36,6 +36,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/icediag/icediag/decode"
+	"github.com/icediag/icediag/decode/capfile"
 	"github.com/icediag/icediag/decode/synth/callgen"
 )
 
@@ -122,12 +123,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	cfg := config{runs: *runs, icediag: *icediag, tshark: *tshark, markdown: *markdown, dir: *dir}
 	var err error
-	if cfg.tsharkOnce, err = parseSize(*once); err != nil {
+	if cfg.tsharkOnce, err = capfile.ParseSize(*once); err != nil {
 		fmt.Fprintln(stderr, "benchcmp: --tshark-once-above:", err)
 		return cfg, err
 	}
 	for _, s := range *sizes {
-		n, err := parseSize(s)
+		n, err := capfile.ParseSize(s)
 		if err != nil {
 			fmt.Fprintln(stderr, "benchcmp: --sizes:", err)
 			return cfg, err
@@ -139,27 +140,6 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, errors.New("bad flags")
 	}
 	return cfg, nil
-}
-
-// parseSize reads "250MB", "1GB", "512KB" or a byte count, in powers of
-// 1024 as pcaps/gen does.
-func parseSize(s string) (int64, error) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		m      int64
-	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.m
-			break
-		}
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	return v * mult, nil
 }
 
 // capture returns the cached capture of the given size, generating it in a

@@ -12,31 +12,6 @@ import (
 	"github.com/icediag/icediag/decode"
 )
 
-func TestParseSize(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"250MB", 250 << 20, true},
-		{"1GB", 1 << 30, true},
-		{" 512kb ", 512 << 10, true},
-		{"4096", 4096, true},
-		{"0MB", 0, false},
-		{"-1GB", 0, false},
-		{"GB", 0, false},
-		{"1TB", 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseSize(tt.in)
-			if (err == nil) != tt.ok || got != tt.want {
-				t.Errorf("parseSize(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
-			}
-		})
-	}
-}
-
 func TestMedian(t *testing.T) {
 	m := measurement{samples: []sample{
 		{wall: 3 * time.Second, cpu: 1 * time.Second, rssKiB: 50},
