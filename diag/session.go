@@ -20,11 +20,22 @@ type Session struct {
 	wire    *Wire
 }
 
+// SessionOptions bound what a Session keeps (docs/limits.md). The zero
+// value means the defaults.
+type SessionOptions struct {
+	// SIP bounds the calls and transactions tracked.
+	SIP sipflow.Limits
+	// ICE bounds the ICE builder's tables.
+	ICE ice.Limits
+}
+
 // NewSession starts a session. files are the input names (base names)
 // frame references carry when there are several; a live capture that
 // rotates its output passes the names its files will have.
-func NewSession(files []string) *Session {
-	return &Session{capture: sipflow.NewCapture(), builder: ice.NewBuilder(ice.Options{}), wire: NewWire(files)}
+func NewSession(files []string, opts SessionOptions) *Session {
+	c := sipflow.NewCapture()
+	c.Tracker = sipflow.NewTrackerWithLimits(opts.SIP)
+	return &Session{capture: c, builder: ice.NewBuilder(ice.Options{Limits: opts.ICE}), wire: NewWire(files)}
 }
 
 // Add consumes one decode event; it is a decode.Handler.

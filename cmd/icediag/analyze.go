@@ -49,7 +49,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // calls to the ICE model. pr may be nil.
 func analyzeInput(files []string, network *diag.Network, pr *progress) (*diag.Input, error) {
 	names := baseNames(files)
-	session := diag.NewSession(names)
+	session := diag.NewSession(names, diag.SessionOptions{})
 	var opt decode.Options
 	if pr != nil {
 		opt.Progress = func(frames, bytes uint64) { pr.show(frames, bytes, session.NumCalls()) }

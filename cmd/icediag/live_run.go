@@ -70,7 +70,7 @@ func newLiveSession(f *liveFlags, sources []live.Source) (*liveSession, error) {
 		s.names = []string{"live:" + strings.Join(names, ",")}
 		s.files = []decode.FileStats{{Name: s.names[0], Format: "live"}}
 	}
-	s.sess = diag.NewSession(s.names)
+	s.sess = diag.NewSession(s.names, diag.SessionOptions{})
 	s.dec = decode.New(s.sess.Add, decode.Options{})
 	return s, nil
 }
