@@ -19,11 +19,16 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	internal := fs.StringArray("internal", nil, "an internal network (CIDR), repeatable; when given, only these networks are internal, otherwise RFC 1918, RFC 6598 and ULA addresses are")
 	edges := fs.StringArray("edge", nil, "an A/V Edge or relay address, also when the capture shows no TURN answer from it; repeatable")
 	quiet := fs.BoolP("quiet", "q", false, "no progress line on standard error (it is shown only when standard error is a terminal)")
-	if err := fs.Parse(args); err != nil {
+	lim := addLimitFlags(fs)
+	if !parseFlags(fs, args, stderr) {
 		return exitUsage
 	}
 	if fs.NArg() == 0 || !validFormat(*format) || !validFailOn(*failOn) {
 		fs.Usage()
+		return exitUsage
+	}
+	if err := lim.check(); err != nil {
+		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitUsage
 	}
 	network, err := diag.ParseNetwork(*internal, *edges)
@@ -31,7 +36,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitUsage
 	}
-	in, err := analyzeInput(fs.Args(), network, newProgress(stderr, *quiet, fs.Args()))
+	in, err := analyzeInputWith(fs.Args(), network, newProgress(stderr, *quiet, fs.Args()), lim.Decode(), lim.Session())
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitFailure
@@ -44,13 +49,17 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return writeReport(diag.Build(in), *format, *out, *failOn, stdout, stderr)
 }
 
-// analyzeInput decodes the captures once, feeding every event to an
-// analysis session (SIP capture, ICE builder, frame index), and joins the
-// calls to the ICE model. pr may be nil.
+// analyzeInput is analyzeInputWith the default limits.
 func analyzeInput(files []string, network *diag.Network, pr *progress) (*diag.Input, error) {
+	return analyzeInputWith(files, network, pr, decode.Options{}, diag.SessionOptions{})
+}
+
+// analyzeInputWith decodes the captures once with opt, feeding every event
+// to an analysis session (SIP capture, ICE builder, frame index) bounded
+// by so, and joins the calls to the ICE model. pr may be nil.
+func analyzeInputWith(files []string, network *diag.Network, pr *progress, opt decode.Options, so diag.SessionOptions) (*diag.Input, error) {
 	names := baseNames(files)
-	session := diag.NewSession(names, diag.SessionOptions{})
-	var opt decode.Options
+	session := diag.NewSession(names, so)
 	if pr != nil {
 		opt.Progress = func(frames, bytes uint64) { pr.show(frames, bytes, session.NumCalls()) }
 		defer pr.done()
