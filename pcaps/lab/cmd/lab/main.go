@@ -7,7 +7,7 @@
 //	lab -list                    list the scenarios
 //	lab -verify DIR              check committed captures against their scenario.json
 //
-// "ua", "proxy" and "msturn" are the roles the lab runs inside namespaces.
+// "ua", "proxy", "msturn" and "tlsinspect" are the roles the lab runs inside namespaces.
 //
 // Exit codes: 0 success, 1 a scenario or check failed, 2 usage error.
 package main
@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runProxy(ctx, args[1:], stderr)
 		case "msturn":
 			return runMSTURN(ctx, args[1:], stderr)
+		case "tlsinspect":
+			return runTLSInspect(ctx, args[1:], stderr)
 		}
 	}
 	return runLab(ctx, args, stdout, stderr)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"github.com/icediag/icediag/pcaps/lab/internal/topo"
 	"github.com/icediag/icediag/pcaps/lab/internal/truth"
@@ -25,12 +24,13 @@ func (s side) relayed() bool {
 	return s.res.Selected != nil && s.res.Selected.Local.Type == "relay"
 }
 
-// turnServer is the relay address the side's client leg goes to.
-func (s side) turnServer() (string, netip.AddrPort) {
+// turnServer is the relay address the side's client leg goes to, with the
+// Edge at edge (its public or, behind its 1:1 NAT, its private address).
+func (s side) turnServer(edge netip.Addr) (string, netip.AddrPort) {
 	if s.res.Selected.Local.RelayProtocol == "tcp" {
-		return "tcp", netip.AddrPortFrom(EdgeExternal, 443)
+		return "tcp", netip.AddrPortFrom(edge, 443)
 	}
-	return "udp", netip.AddrPortFrom(EdgeExternal, 3478)
+	return "udp", netip.AddrPortFrom(edge, 3478)
 }
 
 func sides(sc Scenario, r *callResults) (caller, callee side) {
@@ -214,5 +214,3 @@ func base(c ua.Candidate) netip.AddrPort {
 func portless(a netip.Addr) netip.AddrPort { return netip.AddrPortFrom(a, 0) }
 
 func direction(from, to side) string { return from.name + "->" + to.name }
-
-func isVantage(v vantage, kind string) bool { return strings.HasSuffix(v.file, kind) }

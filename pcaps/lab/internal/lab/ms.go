@@ -20,6 +20,21 @@ type MSRelay struct {
 	// Advertise is the relayed address the relay puts in MAPPED-ADDRESS when
 	// it differs from the address it relays from.
 	Advertise netip.Addr
+	// Pool are the other members of the Edge pool, each a relay on its own
+	// address with its own authentication key.
+	Pool []MSPoolMember
+	// Intercepted puts a TLS server on TCP 443 in front of the relay, as a
+	// TLS-inspecting proxy or firewall does (MS-REFERENCE.md §6 pattern 4).
+	Intercepted bool
+}
+
+// MSPoolMember is another Edge of the pool: its external address and the
+// password its relay derives the users' keys from. A password that differs
+// from the first member's models pool members whose A/V authentication
+// certificates differ (MS-REFERENCE.md §6 pattern 8).
+type MSPoolMember struct {
+	Addr netip.Addr
+	Pass string
 }
 
 // msUDP and msTCP are the MS-TURN server addresses of the Edge.
@@ -40,34 +55,69 @@ func msTwoSites(name, title, desc string, ma, mb topo.Mapping) Scenario {
 	return s
 }
 
-// startMSTURN runs the MS-TURN relay on the Edge and waits until it serves.
-func startMSTURN(ctx context.Context, n *topo.Net, sc Scenario, opt Options) (*proc, error) {
-	cfg := msturn.Server{Listen: EdgeExternal, UDPPorts: sc.MS.UDPPorts, Advertise: sc.MS.Advertise,
-		PortMin: 50000, PortMax: 59999, Realm: Domain, Users: map[string]string{"alice": TURNPass, "bob": TURNPass}}
-	if sc.MS.TCP443 {
-		cfg.TCPPort = 443
+// startMSRelays runs the MS-TURN relay of each pool member on the Edge, and
+// the TLS-inspecting proxy on 443 where the scenario has one.
+func startMSRelays(ctx context.Context, n *topo.Net, sc Scenario, opt Options) (procs, error) {
+	var ps procs
+	members := append([]MSPoolMember{{Addr: sc.Edge.ExternalOnHost(), Pass: TURNPass}}, sc.MS.Pool...)
+	for i, m := range members {
+		cfg := msturn.Server{Listen: m.Addr, UDPPorts: sc.MS.UDPPorts, Advertise: sc.MS.Advertise,
+			PortMin: 50000, PortMax: 59999, Realm: Domain, Users: map[string]string{"alice": m.Pass, "bob": m.Pass}}
+		if sc.MS.TCP443 && i == 0 && !sc.MS.Intercepted {
+			cfg.TCPPort = 443
+		}
+		p, err := startRole(ctx, n, sc, opt, "msturn "+m.Addr.String(), &cfg)
+		if err != nil {
+			ps.stop()
+			return nil, fmt.Errorf("MS-TURN relay %s: %w", m.Addr, err)
+		}
+		ps = append(ps, p)
 	}
-	b, err := json.Marshal(&cfg)
+	if sc.MS.Intercepted {
+		p, err := start(ctx, n, sc.Edge.Name, "tls-inspect", opt.Timeout, opt.Log, opt.Exe, "tlsinspect",
+			"-listen", netip.AddrPortFrom(sc.Edge.ExternalOnHost(), 443).String(), "-name", "av."+Domain)
+		if err == nil {
+			err = p.waitReady(ctx, 5*time.Second)
+		}
+		if err != nil {
+			ps.stop()
+			return nil, fmt.Errorf("TLS-inspecting proxy: %w", err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, nil
+}
+
+// startRole runs the lab's msturn role with cfg on the Edge and waits until
+// it serves.
+func startRole(ctx context.Context, n *topo.Net, sc Scenario, opt Options, name string, cfg *msturn.Server) (*proc, error) {
+	b, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, err
 	}
-	p, err := start(ctx, n, sc.Edge.Name, "msturn", opt.Timeout, opt.Log, opt.Exe, "msturn", "-config", string(b))
+	p, err := start(ctx, n, sc.Edge.Name, name, opt.Timeout, opt.Log, opt.Exe, "msturn", "-config", string(b))
 	if err != nil {
 		return nil, err
 	}
 	if err := p.waitReady(ctx, 5*time.Second); err != nil {
 		p.stop()
-		return nil, fmt.Errorf("MS-TURN relay: %w", err)
+		return nil, err
 	}
 	return p, nil
 }
 
 func msRelayNotes(m *MSRelay) string {
 	notes := fmt.Sprintf("lab MS-TURN relay: UDP %v", m.UDPPorts)
-	if m.TCP443 {
+	switch {
+	case m.Intercepted:
+		notes += "; TCP 443 held by a TLS server (Go crypto/tls, self-signed certificate for av." + Domain + ") as a TLS-inspecting proxy would"
+	case m.TCP443:
 		notes += ", TCP 443 with pseudo-TLS and 0x02/0x03 framing"
 	}
 	notes += ", relay ports UDP 50000-59999"
+	for _, p := range m.Pool {
+		notes += fmt.Sprintf("; second pool member %s: the same MS-TURN relay with another authentication key", p.Addr)
+	}
 	if m.Advertise.IsValid() {
 		notes += fmt.Sprintf(", advertises relayed addresses on %s", m.Advertise)
 	}

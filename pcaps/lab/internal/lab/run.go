@@ -36,18 +36,26 @@ const nsPrefix = "icl-"
 // MaxCapture is the size a committed capture must stay under.
 const MaxCapture = 2 << 20
 
-// vantage is a capture point.
-type vantage struct{ file, node, iface, desc string }
+// vantage is a capture point. edge is the Edge's relay address as the
+// vantage sees it, for the vantage points on the Edge's external side.
+type vantage struct {
+	file, node, iface, desc string
+	edge                    netip.Addr
+}
 
 func vantages(sc Scenario) []vantage {
 	var v []vantage
 	for _, h := range sc.Hosts {
-		v = append(v, vantage{h.Name + "-lan.pcap", h.Name, topo.IfHost, "client LAN: " + h.Name + "'s interface"})
+		v = append(v, vantage{h.Name + "-lan.pcap", h.Name, topo.IfHost, "client LAN: " + h.Name + "'s interface", netip.Addr{}})
 	}
 	for _, n := range sc.NATs {
-		v = append(v, vantage{n.Name + "-wan.pcap", n.Name, topo.IfNATWAN, "NAT WAN side of " + n.Name})
+		v = append(v, vantage{n.Name + "-wan.pcap", n.Name, topo.IfNATWAN, "NAT WAN side of " + n.Name, netip.Addr{}})
 	}
-	return append(v, vantage{"edge-ext.pcap", sc.Edge.Name, topo.IfEdgeExt, "Edge external interface"})
+	e := sc.Edge
+	if e.Private.IsValid() {
+		v = append(v, vantage{"edge-nat-wan.pcap", e.NATName(), topo.IfNATWAN, "public side of the Edge's 1:1 NAT", e.External})
+	}
+	return append(v, vantage{"edge-ext.pcap", e.Name, topo.IfEdgeExt, "Edge external interface", e.ExternalOnHost()})
 }
 
 // Run runs one scenario and, when its captures prove the ground truth, writes
@@ -92,16 +100,13 @@ type callResults struct {
 }
 
 func runCall(ctx context.Context, n *topo.Net, sc Scenario, opt Options, work string) (*callResults, error) {
-	startRelay := startCoturn
-	if sc.MS != nil {
-		startRelay = startMSTURN
-	}
-	turn, err := startRelay(ctx, n, sc, opt)
+	turn, err := startRelays(ctx, n, sc, opt)
 	if err != nil {
 		return nil, err
 	}
 	defer turn.stop()
-	proxy, err := start(ctx, n, sc.Edge.Name, "proxy", opt.Timeout, opt.Log, opt.Exe, "proxy", "-addr", EdgeExternal.String())
+	proxy, err := start(ctx, n, sc.Edge.Name, "proxy", opt.Timeout, opt.Log, opt.Exe, "proxy",
+		"-addr", EdgeExternal.String(), "-bind", sc.Edge.ExternalOnHost().String())
 	if err != nil {
 		return nil, err
 	}
@@ -122,10 +127,36 @@ func runCall(ctx context.Context, n *topo.Net, sc Scenario, opt Options, work st
 	return res, err
 }
 
+// procs are processes stopped together, in reverse order.
+type procs []*proc
+
+func (ps procs) stop() {
+	for i := len(ps) - 1; i >= 0; i-- {
+		ps[i].stop()
+	}
+}
+
+// startRelays starts the Edge's relays: coturn, or for the MS flavour the
+// MS-TURN relay of each pool member and the TLS-inspecting proxy on 443.
+func startRelays(ctx context.Context, n *topo.Net, sc Scenario, opt Options) (procs, error) {
+	if sc.MS == nil {
+		p, err := startCoturn(ctx, n, sc, opt)
+		if err != nil {
+			return nil, err
+		}
+		return procs{p}, nil
+	}
+	return startMSRelays(ctx, n, sc, opt)
+}
+
+// startCoturn runs coturn on the Edge's own external address. Behind a 1:1
+// NAT that is the private address and coturn is given no --external-ip, so
+// it hands out private relayed addresses (MS-REFERENCE.md §6 pattern 5).
 func startCoturn(ctx context.Context, n *topo.Net, sc Scenario, opt Options) (*proc, error) {
+	ext := sc.Edge.ExternalOnHost().String()
 	args := []string{"turnserver", "-n", "--no-cli", "--no-tls", "--no-dtls",
-		"--listening-ip=" + EdgeExternal.String(), "--listening-ip=" + EdgeInternal.Addr().String(),
-		"--relay-ip=" + EdgeExternal.String(), "--listening-port=3478",
+		"--listening-ip=" + ext, "--listening-ip=" + EdgeInternal.Addr().String(),
+		"--relay-ip=" + ext, "--listening-port=3478",
 		"--min-port=50000", "--max-port=59999", "--lt-cred-mech", "--realm=" + Domain,
 		"--user=alice:" + TURNPass, "--user=bob:" + TURNPass, "--fingerprint",
 		"--no-rfc5780", "--no-stun-backward-compatibility", "--log-file=stdout", "--simple-log",

@@ -59,6 +59,9 @@ type AllocExpect struct {
 	Port      uint16
 	Outcome   string
 	ErrorCode int
+	// Server is the relay's address when it is not the Edge's main one
+	// (another member of an Edge pool).
+	Server netip.Addr
 	// LANOnly: the requests are dropped on the way, so only the client LAN sees them.
 	LANOnly bool
 }
@@ -130,7 +133,7 @@ func Scenarios() []Scenario {
 	return []Scenario{
 		hostHost(), srflxEIM(), relaySymmetric(), turnTCP443(), highPortsBlocked(),
 		hairpin(false), hairpin(true), iceFailed(), oneWayMedia(), wrongTURNCredentials(),
-		msRelayUDP(), msTCP443(), msTeamsPorts(),
+		msRelayUDP(), msTCP443(), msTeamsPorts(), edgePoolCredentials(),
 	}
 }
 

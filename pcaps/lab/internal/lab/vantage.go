@@ -23,7 +23,7 @@ func checksAt(sc Scenario, v vantage, caller, callee side) truth.Checks {
 		}
 		if client, ok := allocClient(v, s, a.LANOnly); ok {
 			c.Allocations = append(c.Allocations, truth.AllocCheck{Client: client.String(), Transport: a.Transport,
-				Server: netip.AddrPortFrom(EdgeExternal, a.Port).String(), Outcome: a.Outcome, ErrorCode: a.ErrorCode})
+				Server: a.server(v).String(), Outcome: a.Outcome, ErrorCode: a.ErrorCode})
 		}
 	}
 	if v.node == caller.name || v.node == callee.name {
@@ -68,6 +68,18 @@ func msTURNAt(c truth.Checks) *truth.MSTURNCheck {
 	return m
 }
 
+// server is the address the Allocate requests go to at a vantage point: a
+// pool member's own address, or the Edge's address as the vantage sees it.
+func (a AllocExpect) server(v vantage) netip.AddrPort {
+	switch {
+	case a.Server.IsValid():
+		return netip.AddrPortFrom(a.Server, a.Port)
+	case v.edge.IsValid():
+		return netip.AddrPortFrom(v.edge, a.Port)
+	}
+	return netip.AddrPortFrom(EdgeExternal, a.Port)
+}
+
 // allocClient returns the client address a side's Allocate requests carry at a
 // vantage point, or false when the vantage does not see them.
 func allocClient(v vantage, s side, lanOnly bool) (netip.Addr, bool) {
@@ -76,7 +88,7 @@ func allocClient(v vantage, s side, lanOnly bool) (netip.Addr, bool) {
 		return s.host, true
 	case lanOnly:
 		return netip.Addr{}, false
-	case v.node == s.nat.Name || isVantage(v, "edge-ext.pcap"):
+	case v.node == s.nat.Name || v.edge.IsValid():
 		return s.nat.Public, true
 	}
 	return netip.Addr{}, false
@@ -89,19 +101,23 @@ func flowsAt(v vantage, s, o side) []truth.FlowCheck {
 		out = append(out, flow(s, o, transport, src, dst, relayed), flow(o, s, transport, dst, src, relayed))
 	}
 	sel := s.res.Selected
+	edge := v.edge
+	if !edge.IsValid() {
+		edge = EdgeExternal // the clients reach the Edge on its public address
+	}
 	switch {
 	case v.node == s.name && s.relayed():
-		proto, srv := s.turnServer()
+		proto, srv := s.turnServer(edge)
 		add(proto, portless(s.host), srv, true)
 	case v.node == s.name:
 		add("udp", base(sel.Local), addrPort(sel.Remote), false)
 	case v.node == s.nat.Name && s.relayed():
-		proto, srv := s.turnServer()
+		proto, srv := s.turnServer(edge)
 		add(proto, portless(s.nat.Public), srv, true)
 	case v.node == s.nat.Name && o.nat.Name != s.nat.Name:
 		add("udp", addrPort(o.res.Selected.Remote), addrPort(sel.Remote), false)
-	case isVantage(v, "edge-ext.pcap") && s.relayed():
-		proto, srv := s.turnServer()
+	case v.edge.IsValid() && s.relayed():
+		proto, srv := s.turnServer(edge)
 		add(proto, portless(s.nat.Public), srv, true)
 		if !o.relayed() {
 			add("udp", addrPort(sel.Local), addrPort(sel.Remote), false)

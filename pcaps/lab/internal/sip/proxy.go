@@ -18,6 +18,9 @@ import (
 // user part of the Request-URI to that flow, responses by their Via headers.
 type Proxy struct {
 	Addr netip.Addr // the address the proxy puts in Via and Record-Route
+	// Bind is the address it listens on; Addr when invalid. They differ
+	// behind a 1:1 NAT that translates Addr to Bind.
+	Bind netip.Addr
 	Port uint16
 	Log  func(string)
 	// Ready is called once both listeners are open.
@@ -37,7 +40,11 @@ type flow struct {
 // Serve listens on UDP and TCP until ctx ends.
 func (p *Proxy) Serve(ctx context.Context) error {
 	p.users, p.tcp = map[string]flow{}, map[netip.AddrPort]net.Conn{}
-	laddr := &net.UDPAddr{IP: p.Addr.AsSlice(), Port: int(p.Port)}
+	bind := p.Bind
+	if !bind.IsValid() {
+		bind = p.Addr
+	}
+	laddr := &net.UDPAddr{IP: bind.AsSlice(), Port: int(p.Port)}
 	u, err := net.ListenUDP("udp4", laddr)
 	if err != nil {
 		return err

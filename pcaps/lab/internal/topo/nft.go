@@ -98,6 +98,21 @@ func EdgeRules(e Edge) string {
 	return b.String()
 }
 
+// EdgeNATRules returns the ruleset of the Edge's own 1:1 NAT: everything to
+// the public address goes to the Edge's private address, and the Edge's
+// traffic leaves with the public address (a static NAT, as a perimeter
+// firewall in front of an A/V Edge does).
+func EdgeNATRules(e Edge) string {
+	var b strings.Builder
+	b.WriteString("table ip lab {\n")
+	writeChain(&b, "prerouting", "type nat hook prerouting priority dstnat; policy accept;",
+		[]string{fmt.Sprintf("iifname %q ip daddr %s dnat to %s", IfNATWAN, e.External, e.Private.Addr())})
+	writeChain(&b, "postrouting", "type nat hook postrouting priority srcnat; policy accept;",
+		[]string{fmt.Sprintf("oifname %q ip saddr %s snat to %s", IfNATWAN, e.Private.Addr(), e.External)})
+	b.WriteString("}\n")
+	return b.String()
+}
+
 func writeChain(b *strings.Builder, name, hook string, rules []string) {
 	fmt.Fprintf(b, "\tchain %s {\n\t\t%s\n", name, hook)
 	for _, r := range rules {

@@ -84,6 +84,9 @@ type Host struct {
 	NAT  string // name of the NAT router whose LAN it sits on
 	LAN  string // name of that LAN
 	Addr netip.Addr
+	// IPv6 is an optional ULA (RFC 4193) on the host's interface, with no
+	// router: the host has IPv6 candidates that nothing outside its LAN reaches.
+	IPv6 netip.Prefix
 }
 
 // Edge is the A/V Edge: external interface on the internet segment, internal
@@ -101,7 +104,27 @@ type Edge struct {
 	BlockTeamsPorts bool
 	// ForwardTCP443 redirects TCP 443 to the relay's TCP listener on 3478.
 	ForwardTCP443 bool
+	// Pool are further external addresses of the Edge, one per other member
+	// of an Edge pool whose relays the lab runs on the same node.
+	Pool []netip.Addr
+	// Private, when valid, puts the Edge behind its own 1:1 NAT: the
+	// external interface gets this private address and network, and a NAT
+	// node owns External on the internet segment and translates it to
+	// Private and back (MS-REFERENCE.md §6 pattern 5).
+	Private netip.Prefix
 }
+
+// ExternalOnHost is the address of the Edge's own external interface: its
+// private address behind a 1:1 NAT, else External.
+func (e Edge) ExternalOnHost() netip.Addr {
+	if e.Private.IsValid() {
+		return e.Private.Addr()
+	}
+	return e.External
+}
+
+// NATName is the node of the Edge's 1:1 NAT.
+func (e Edge) NATName() string { return e.Name + "-nat" }
 
 // Spec describes a whole topology.
 type Spec struct {

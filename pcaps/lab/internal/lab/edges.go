@@ -1,0 +1,36 @@
+package lab
+
+import (
+	"net/netip"
+
+	"github.com/icediag/icediag/pcaps/lab/internal/ua"
+)
+
+// Addresses of the Edge scenarios (RFC 5737 and RFC 1918 ranges only).
+var (
+	// EdgePool2 is the second member of an Edge pool.
+	EdgePool2 = netip.MustParseAddr("203.0.113.11")
+	// EdgePrivate is the Edge's external interface behind its own 1:1 NAT.
+	EdgePrivate = netip.MustParsePrefix("172.31.0.10/24")
+)
+
+// poolPass is the password the second pool member's relay checks: another
+// key than the first member's, so it rejects what the first accepts.
+const poolPass = "edge-2-key"
+
+func edgePoolCredentials() Scenario {
+	s := msTwoSites("edge-pool-credentials", "MS flavour: a pool of two Edges, one rejects the credentials the other accepts",
+		"The Edge pool has two members, 203.0.113.10 and 203.0.113.11, each running the MS-TURN relay with its own authentication key (as pool members whose A/V authentication certificates differ). alice allocates on both: 203.0.113.11 answers her credentials with 401 again, 203.0.113.10 accepts the same credentials. Both NATs are symmetric; the call is relayed through the member that accepted.",
+		symmetric, symmetric)
+	s.Edge.Pool = []netip.Addr{EdgePool2}
+	s.MS.Pool = []MSPoolMember{{Addr: EdgePool2, Pass: poolPass}}
+	second := msUDP
+	second.Server = netip.AddrPortFrom(EdgePool2, 3478)
+	s.Caller.MSTURN = []ua.MSServer{second, msUDP}
+	s.Expect = Expect{ICESucceeds: true, CallerLocal: []string{"relay", "host"}, CallerRemote: []string{"relay", "prflx"},
+		Relayed: true, RelayTransport: "udp", Findings: []string{"turn-auth-failed"},
+		Allocs: []AllocExpect{{Side: "caller", Transport: "udp", Port: 3478, Server: EdgePool2, Outcome: "error", ErrorCode: 401},
+			{Side: "caller", Transport: "udp", Port: 3478, Outcome: "success"},
+			{Side: "callee", Transport: "udp", Port: 3478, Outcome: "success"}}}
+	return s
+}
