@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/icediag/icediag/decode"
+	"github.com/icediag/icediag/diag"
+	"github.com/icediag/icediag/sipflow"
+)
+
+// exportFlags are the options of `icediag export`.
+type exportFlags struct {
+	call, session, out string
+	redact             bool
+	redactKey          string
+}
+
+// runExport implements `icediag export`: every frame of one call or one
+// SIP-less ICE session, written as pcapng (docs/export.md).
+func runExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("export", "export FILE... (--call ID | --session ID) -o OUT.pcapng [--redact [--redact-key K]]", stderr)
+	var o exportFlags
+	fs.StringVar(&o.call, "call", "", "Call-ID of the call to export, or a unique prefix of it")
+	fs.StringVar(&o.session, "session", "", "ID of an ICE session to export (s1, s2, ... as the report shows), for sessions without SIP")
+	fs.StringVarP(&o.out, "output", "o", "", "the pcapng file to write (- for standard output)")
+	fs.BoolVar(&o.redact, "redact", false, "replace addresses, users, domains and secrets with consistent pseudonyms (docs/export.md)")
+	fs.StringVar(&o.redactKey, "redact-key", "", "key of the pseudonyms: the same key gives the same pseudonyms across runs (default: random)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 || o.out == "" || (o.call == "") == (o.session == "") || (o.redactKey != "" && !o.redact) {
+		fs.Usage()
+		return exitUsage
+	}
+	n, err := export(fs.Args(), o, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "icediag: %v\n", err)
+		if errors.Is(err, sipflow.ErrAmbiguousCall) {
+			return exitUsage
+		}
+		return exitFailure
+	}
+	fmt.Fprintf(stderr, "icediag: %s\n", n)
+	return exitOK
+}
+
+// export runs the analysis, selects the frames and writes them; it
+// returns a one-line summary.
+func export(files []string, o exportFlags, stdout, stderr io.Writer) (string, error) {
+	var red *redaction
+	if o.redact {
+		red = newRedaction(o.redactKey)
+	}
+	in, err := exportAnalysis(files, red)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range in.Stats.Files {
+		if f.Err != "" {
+			fmt.Fprintf(stderr, "icediag: %s\n", f.Err)
+		}
+	}
+	sel, err := in.Frames(o.call, o.session)
+	if err != nil {
+		return "", err
+	}
+	set, err := sel.Scan(files)
+	if err != nil {
+		return "", err
+	}
+	st, err := writeExport(files, set, o.out, red, stdout)
+	if err != nil {
+		return "", err
+	}
+	msg := fmt.Sprintf("%s: %d frames of %s", o.out, st.Frames, sel)
+	if red != nil {
+		msg += red.summary()
+	}
+	return msg, nil
+}
+
+// exportAnalysis is the first pass: the analysis, which with redaction
+// also teaches the redactor every identifying value it meets.
+func exportAnalysis(files []string, red *redaction) (*diag.Input, error) {
+	names := baseNames(files)
+	session := diag.NewSession(names, diag.SessionOptions{})
+	h := session.Add
+	if red != nil {
+		h = func(ev *decode.Event) {
+			red.learn(ev)
+			session.Add(ev)
+		}
+	}
+	st, err := decode.Run(files, decode.Options{}, h)
+	if err != nil {
+		return nil, err
+	}
+	return session.Input(names, st, nil), nil
+}
+
+// writeExport writes the selected frames to out ("-" is stdout).
+func writeExport(files []string, set *diag.FrameSet, out string, red *redaction, stdout io.Writer) (diag.ExportStats, error) {
+	var rw diag.Rewriter
+	if red != nil {
+		rw = red.rewriter()
+	}
+	if out == "-" {
+		return diag.WriteExport(files, set, stdout, rw)
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return diag.ExportStats{}, err
+	}
+	st, err := diag.WriteExport(files, set, f, rw)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return st, err
+}

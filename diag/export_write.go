@@ -1,0 +1,150 @@
+package diag
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/icediag/icediag/decode"
+	"github.com/icediag/icediag/decode/capfile"
+)
+
+// Rewriter rewrites the frames of an export in place without changing
+// their length (redaction). Prepare sees every selected frame in capture
+// order before the first Rewrite (to learn TCP streams and fragmented
+// datagrams whole); Rewrite then sees them again in the same order. The
+// frame slices are valid only during the call.
+type Rewriter interface {
+	Prepare(link uint16, frame []byte)
+	Rewrite(link uint16, frame []byte) error
+}
+
+// ExportStats counts what WriteExport wrote.
+type ExportStats struct {
+	// Frames were written; Interfaces are the pcapng interfaces declared
+	// (one per input file and capture interface).
+	Frames, Interfaces int
+	// RewriteErrors counts frames the Rewriter reported it could not
+	// rewrite fully (they are written as it left them).
+	RewriteErrors int
+}
+
+// ifaceKey names one capture interface of one input file.
+type ifaceKey struct{ file, iface int }
+
+// WriteExport reads the captures at paths again and writes the frames of
+// set to w as pcapng (draft-ietf-opsawg-pcapng): one section, an
+// Interface Description Block per input file and interface with the
+// original link type, and an Enhanced Packet Block per frame with its
+// original timestamp and length, in capture order. When rw is not nil
+// every frame passes through it first.
+func WriteExport(paths []string, set *FrameSet, w io.Writer, rw Rewriter) (ExportStats, error) {
+	var st ExportStats
+	if rw != nil {
+		err := eachSelected(paths, set, func(_ int, p *capfile.Packet, _ []capfile.Interface) error {
+			rw.Prepare(p.LinkType, p.Data)
+			return nil
+		})
+		if err != nil {
+			return st, err
+		}
+	}
+	pw, err := capfile.NewPcapngWriter(w)
+	if err != nil {
+		return st, err
+	}
+	ifaces := map[ifaceKey]int{}
+	var buf []byte
+	err = eachSelected(paths, set, func(file int, p *capfile.Packet, known []capfile.Interface) error {
+		id, err := exportIface(pw, ifaces, ifaceKey{file, p.Interface}, p, known, paths[file])
+		if err != nil {
+			return err
+		}
+		st.Interfaces = len(ifaces)
+		buf = append(buf[:0], p.Data...)
+		if rw != nil && rw.Rewrite(p.LinkType, buf) != nil {
+			st.RewriteErrors++
+		}
+		st.Frames++
+		return pw.WritePacket(id, p.Timestamp, buf, max(p.Length, len(buf)))
+	})
+	if err != nil {
+		return st, err
+	}
+	return st, pw.Flush()
+}
+
+// exportIface returns the output interface of a packet, declaring it on
+// first use with the input's link type and a name made of the file's base
+// name and the interface name.
+func exportIface(pw *capfile.PcapngWriter, ifaces map[ifaceKey]int, k ifaceKey, p *capfile.Packet, known []capfile.Interface, path string) (int, error) {
+	if id, ok := ifaces[k]; ok {
+		return id, nil
+	}
+	name := filepath.Base(path)
+	if p.Interface >= 0 && p.Interface < len(known) && known[p.Interface].Name != "" {
+		name += ":" + known[p.Interface].Name
+	}
+	id, err := pw.AddInterface(p.LinkType, 0, name)
+	if err != nil {
+		return 0, err
+	}
+	ifaces[k] = id
+	return id, nil
+}
+
+// eachSelected calls fn with every packet of set, in capture order, with
+// the interfaces its file declared so far.
+func eachSelected(paths []string, set *FrameSet, fn func(file int, p *capfile.Packet, ifaces []capfile.Interface) error) error {
+	files := make([]*capfile.File, len(paths))
+	for i, path := range paths {
+		f, err := capfile.Open(path)
+		if err != nil {
+			closeAll(files)
+			return err
+		}
+		files[i] = f
+	}
+	defer closeAll(files)
+	m := capfile.NewMerger(files)
+	next := make([]int, len(paths)) // position in set.Files per file
+	var p capfile.Packet
+	for {
+		k, err := m.Next(&p)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil || k >= len(set.Files) {
+			continue
+		}
+		l := set.Files[k]
+		for next[k] < len(l) && l[next[k]] < p.Frame {
+			next[k]++
+		}
+		if next[k] >= len(l) || l[next[k]] != p.Frame {
+			continue
+		}
+		if err := fn(k, &p, files[k].Interfaces()); err != nil {
+			return fmt.Errorf("%s frame %d: %w", paths[k], p.Frame, err)
+		}
+	}
+}
+
+func closeAll(files []*capfile.File) {
+	for _, f := range files {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// frameRefs lists the frames of a set (for tests and messages).
+func (fs *FrameSet) frameRefs() []decode.FrameRef {
+	var out []decode.FrameRef
+	for i, l := range fs.Files {
+		for _, n := range l {
+			out = append(out, decode.FrameRef{File: i, Frame: n})
+		}
+	}
+	return out
+}
