@@ -72,6 +72,9 @@ type Selection struct {
 	// Allocations are the IDs of the TURN allocations included.
 	Allocations []string
 	sipFrames   map[decode.FrameRef]bool
+	// timeouts is set when a selected check timed out (ice.ResultTimeout):
+	// the analysis knows that only because the capture went on.
+	timeouts bool
 	sipConns    map[Conn]bool
 	conns       map[Conn]*window
 }
@@ -177,12 +180,24 @@ func (s *Selection) addCall(c *sipflow.Call, end time.Time) window {
 	}
 	for _, m := range c.Messages {
 		s.sipFrames[decode.FrameRef{File: m.Meta.File, Frame: m.Meta.Frame}] = true
-		if m.Meta.Transport == "TCP" || strings.HasPrefix(m.Meta.Transport, "TLS") {
-			s.sipConns[ConnOf(decode.Flow{Src: m.Meta.Src, Dst: m.Meta.Dst, Transport: decode.TCP})] = true
+		if t := streamTransport(m.Meta.Transport); t != decode.TransportUnknown {
+			s.sipConns[ConnOf(decode.Flow{Src: m.Meta.Src, Dst: m.Meta.Dst, Transport: t})] = true
 		}
 		w.widen(window{m.Meta.Time, m.Meta.Time})
 	}
 	return w
+}
+
+// streamTransport returns the transport of a SIP message's connection
+// (TCP, TLS, WebSocket over TCP; SCTP), TransportUnknown for UDP.
+func streamTransport(name string) decode.Transport {
+	switch {
+	case name == "SCTP":
+		return decode.SCTP
+	case name == "TCP" || strings.HasPrefix(name, "TLS") || strings.HasPrefix(name, "WS"):
+		return decode.TCP
+	}
+	return decode.TransportUnknown
 }
 
 // addConn selects a 5-tuple within a window.
@@ -214,7 +229,21 @@ func exportTransport(name string) decode.Transport {
 func (s *Selection) addSession(x *ice.Session) {
 	for _, c := range x.Checks {
 		s.addConn(c.Local, c.Remote, exportTransport(c.Transport), window{c.First.Add(-checkMargin), c.Last.Add(checkMargin)})
+		s.timeouts = s.timeouts || c.Result == ice.ResultTimeout
 	}
+}
+
+// KeepEnd adds the frame last, the capture's last frame whose message
+// stands alone (a UDP datagram or a TCP SYN, FIN or RST), when a check of
+// the selection timed out: the analysis tells a timed-out check from an
+// unanswered one by the capture going on past the check (RFC 8445 §14.3),
+// so the export keeps the capture's end. It reports whether it added it.
+func (s *Selection) KeepEnd(last decode.FrameRef) bool {
+	if !s.timeouts || last.Frame == 0 {
+		return false
+	}
+	s.sipFrames[last] = true
+	return true
 }
 
 // addAllocations selects the client-server 5-tuples of the allocations the
@@ -228,7 +257,7 @@ func (s *Selection) addAllocations(in *Input, sessions []*ice.Session, win windo
 	ids, addrs, ips := usedRelays(sessions)
 	around := window{win.from.Add(-allocationLead), win.to}
 	for _, a := range in.ICE.Allocations {
-		used := ids[a.ID] || addrs[a.Relayed] || addrs[a.RelayedIPv6]
+		used := ids[a.ID] || addrs[a.Relayed] || addrs[a.RelayedIPv6] || addrs[a.Server]
 		near := ips[a.Client.Addr()] && around.contains(a.First)
 		if !used && !near {
 			continue
@@ -242,7 +271,9 @@ func (s *Selection) addAllocations(in *Input, sessions []*ice.Session, win windo
 
 // usedRelays collects from sessions the allocation IDs of relay
 // candidates, the local addresses of checks and the IP addresses of every
-// candidate (host, reflexive, base).
+// candidate (host, reflexive, base). A relayed check's ends include the
+// relayed address or, for an allocation the capture did not see made, the
+// TURN server.
 func usedRelays(sessions []*ice.Session) (ids map[string]bool, addrs map[netip.AddrPort]bool, ips map[netip.Addr]bool) {
 	ids, addrs, ips = map[string]bool{}, map[netip.AddrPort]bool{}, map[netip.Addr]bool{}
 	for _, x := range sessions {
@@ -261,6 +292,9 @@ func usedRelays(sessions []*ice.Session) (ids map[string]bool, addrs map[netip.A
 		}
 		for _, c := range x.Checks {
 			addrs[c.Local] = true
+			if c.Via != "" { // a relayed check names the relay on one end
+				addrs[c.Remote] = true
+			}
 		}
 	}
 	return ids, addrs, ips

@@ -139,7 +139,7 @@ func (sc *scan) add(ref decode.FrameRef, p *capfile.Packet) {
 		if exact || (l.FragOff == 0 && sc.sel.matches(f.Flow, p.Timestamp)) {
 			g.selected = true
 		}
-	case f.Flow.Transport == decode.TCP:
+	case f.Flow.Transport == decode.TCP || f.Flow.Transport == decode.SCTP:
 		c := ConnOf(f.Flow)
 		if !sc.sel.sipConns[c] && sc.sel.conns[c] == nil {
 			return

@@ -55,7 +55,7 @@ func export(files []string, o exportFlags, stdout, stderr io.Writer) (string, er
 	if o.redact {
 		red = newRedaction(o.redactKey)
 	}
-	in, err := exportAnalysis(files, red)
+	in, last, err := exportAnalysis(files, red)
 	if err != nil {
 		return "", err
 	}
@@ -68,6 +68,7 @@ func export(files []string, o exportFlags, stdout, stderr io.Writer) (string, er
 	if err != nil {
 		return "", err
 	}
+	keptEnd := sel.KeepEnd(last)
 	set, err := sel.Scan(files)
 	if err != nil {
 		return "", err
@@ -77,6 +78,9 @@ func export(files []string, o exportFlags, stdout, stderr io.Writer) (string, er
 		return "", err
 	}
 	msg := fmt.Sprintf("%s: %d frames of %s", o.out, st.Frames, sel)
+	if keptEnd {
+		msg += fmt.Sprintf("; frame %d of %s, outside the selection, keeps the capture's end time (timed-out checks)", last.Frame, files[last.File])
+	}
 	if red != nil {
 		msg += red.summary()
 	}
@@ -84,22 +88,27 @@ func export(files []string, o exportFlags, stdout, stderr io.Writer) (string, er
 }
 
 // exportAnalysis is the first pass: the analysis, which with redaction
-// also teaches the redactor every identifying value it meets.
-func exportAnalysis(files []string, red *redaction) (*diag.Input, error) {
+// also teaches the redactor every identifying value it meets. It also
+// returns the frame of the last event that a frame carries alone (a UDP
+// datagram, a TCP control segment), for Selection.KeepEnd.
+func exportAnalysis(files []string, red *redaction) (*diag.Input, decode.FrameRef, error) {
 	names := baseNames(files)
 	session := diag.NewSession(names, diag.SessionOptions{})
-	h := session.Add
-	if red != nil {
-		h = func(ev *decode.Event) {
+	var last decode.FrameRef
+	h := func(ev *decode.Event) {
+		if red != nil {
 			red.learn(ev)
-			session.Add(ev)
 		}
+		if ev.Flow.Transport == decode.UDP || ev.Kind == decode.KindTCPControl {
+			last = ev.FrameRef
+		}
+		session.Add(ev)
 	}
 	st, err := decode.Run(files, decode.Options{}, h)
 	if err != nil {
-		return nil, err
+		return nil, last, err
 	}
-	return session.Input(names, st, nil), nil
+	return session.Input(names, st, nil), last, nil
 }
 
 // writeExport writes the selected frames to out ("-" is stdout).

@@ -297,7 +297,8 @@ func (f *Frame) innerEthernet(b []byte, off, end, depth int) {
 	}
 }
 
-// transport locates the UDP (RFC 768), TCP (RFC 9293) or ICMP header of
+// transport locates the UDP (RFC 768), TCP (RFC 9293), SCTP (RFC 9260) or
+// ICMP header of
 // an unfragmented packet or a first fragment.
 func (f *Frame) transport(b []byte, l *IPLayer) {
 	src, dst, p, end := l.Src(b), l.Dst(b), l.Payload, l.End
@@ -319,6 +320,12 @@ func (f *Frame) transport(b []byte, l *IPLayer) {
 		f.L4, f.Payload, f.End = p, p+int(b[p+12]>>4)*4, end
 		f.Flow = flowOf(src, dst, b[p:], decode.TCP)
 		f.Seq, f.Flags = be.Uint32(b[p+4:]), tcpFlags(b[p+13])
+	case 132:
+		if end < p+12 {
+			return
+		}
+		f.L4, f.Payload, f.End = p, p+12, end
+		f.Flow = flowOf(src, dst, b[p:], decode.SCTP)
 	case 1, 58:
 		if end < p+8 {
 			return
