@@ -75,8 +75,8 @@ type Selection struct {
 	// timeouts is set when a selected check timed out (ice.ResultTimeout):
 	// the analysis knows that only because the capture went on.
 	timeouts bool
-	sipConns    map[Conn]bool
-	conns       map[Conn]*window
+	sipConns map[Conn]bool
+	conns    map[Conn]*window
 }
 
 // Frames builds the selection of one call (call, a Call-ID or a unique
