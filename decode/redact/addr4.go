@@ -11,8 +11,8 @@ package redact
 // varying octet, the range it allows.
 type class4 struct {
 	name   string
-	fixed  int        // leading octets kept
-	lo, hi byte       // range of the first varying prefix octet
+	fixed  int  // leading octets kept
+	lo, hi byte // range of the first varying prefix octet
 	match  func(a [4]byte) bool
 }
 
