@@ -88,6 +88,7 @@ func Build(in *Input) *Report {
 	r.fillEmpty()
 	r.Transactions = summarizeTransactions(in.Transactions)
 	r.Timeline = in.timeline()
+	r.addRetired(in.retired)
 	return r
 }
 

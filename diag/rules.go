@@ -23,6 +23,10 @@ type Input struct {
 	// Provisioning lists the media port ranges the server provisioned
 	// (ucMinMediaPort..ucMaxMediaPort).
 	Provisioning []sipflow.ProvisionedRange
+	// retired are the calls a Session folded before the end.
+	retired []*callPart
+	// auth tallies the challenges of the calls folded before the end.
+	auth *authTally
 }
 
 // frame names the frame a SIP message was seen in.

@@ -1,6 +1,8 @@
 package diag
 
 import (
+	"time"
+
 	"github.com/icediag/icediag/decode"
 	"github.com/icediag/icediag/ice"
 	"github.com/icediag/icediag/sipflow"
@@ -18,6 +20,15 @@ type Session struct {
 	capture *sipflow.Capture
 	builder *ice.Builder
 	wire    *Wire
+	files   []string
+	net     *Network
+	policy  RetirePolicy
+	onCall  func(CallResult)
+
+	retired    []*callPart
+	auth       authTally
+	folded     int
+	lastRetire time.Time
 }
 
 // SessionOptions bound what a Session keeps (docs/limits.md). The zero
@@ -27,6 +38,13 @@ type SessionOptions struct {
 	SIP sipflow.Limits
 	// ICE bounds the ICE builder's tables.
 	ICE ice.Limits
+	// Retire says when finished calls are folded into the report.
+	Retire RetirePolicy
+	// Net is what the user said about the network (nil for nothing); the
+	// relays the capture shows are added to it as calls are analysed.
+	Net *Network
+	// OnCall, when set, is called with each call as it is folded.
+	OnCall func(CallResult)
 }
 
 // NewSession starts a session. files are the input names (base names)
@@ -35,7 +53,12 @@ type SessionOptions struct {
 func NewSession(files []string, opts SessionOptions) *Session {
 	c := sipflow.NewCapture()
 	c.Tracker = sipflow.NewTrackerWithLimits(opts.SIP)
-	return &Session{capture: c, builder: ice.NewBuilder(ice.Options{Limits: opts.ICE}), wire: NewWire(files)}
+	net := opts.Net
+	if net == nil {
+		net = &Network{}
+	}
+	return &Session{capture: c, builder: ice.NewBuilder(ice.Options{Limits: opts.ICE}), wire: NewWire(files),
+		files: files, net: net, policy: opts.Retire.withDefaults(), onCall: opts.OnCall}
 }
 
 // Add consumes one decode event; it is a decode.Handler.
@@ -43,6 +66,7 @@ func (s *Session) Add(ev *decode.Event) {
 	s.capture.AddEvent(ev)
 	s.builder.Add(ev)
 	s.wire.Add(ev)
+	s.maybeRetire(ev.Time)
 }
 
 // Calls returns the SIP calls tracked so far.
@@ -50,7 +74,11 @@ func (s *Session) Calls() []*sipflow.Call { return s.capture.Calls() }
 
 // NumCalls returns how many calls were seen so far, cheaply (for progress
 // displays).
-func (s *Session) NumCalls() int { return s.capture.NumCalls() }
+func (s *Session) NumCalls() int { return s.capture.NumCalls() + s.folded }
+
+// Folded returns how many finished calls were folded into the report so
+// far.
+func (s *Session) Folded() int { return s.folded }
 
 // Input finishes the session: files are the input names, st what the
 // decoder counted (after its Finish) and network what the user said
@@ -69,6 +97,9 @@ func (s *Session) Input(files []string, st *decode.Stats, network *Network) *Inp
 			st.AddProblem("ice", d.What, uint64(d.Count))
 		}
 	}
+	if network == nil {
+		network = s.net
+	}
 	return &Input{Files: files, Stats: st, Calls: calls, Transactions: s.capture.Transactions(),
-		ICE: model, Wire: s.wire, Net: network, Provisioning: s.capture.Provisioning()}
+		ICE: model, Wire: s.wire, Net: network, Provisioning: s.capture.Provisioning(), retired: s.retired, auth: &s.auth}
 }

@@ -19,31 +19,46 @@ func allTransactions(in *Input) []*sipflow.Transaction {
 
 type authKey struct{ method, from string }
 
-// sipAuthFailed reports REGISTER or INVITE requests that were challenged
-// (401/407) again and again without ever succeeding (DIAGNOSES.md
-// "sip-auth-failed"). One challenge followed by success is the normal
-// sign-in and is not reported.
-func sipAuthFailed(in *Input) []Finding {
-	type group struct {
-		challenges int
-		succeeded  bool
-		schemes    []string
-		callID     string
-		ev         Evidence
-		server     string
+// authGroup is the INVITE or REGISTER requests of one From URI: how often
+// they were challenged, whether one succeeded, the schemes offered.
+type authGroup struct {
+	challenges int
+	succeeded  bool
+	schemes    []string
+	callID     string
+	ev         Evidence
+	server     string
+}
+
+// authTally groups transactions by method and From URI in first-seen
+// order. A Session keeps one for the calls it folded, so that a user
+// challenged on many calls is reported once, as for the whole capture.
+type authTally struct {
+	groups map[authKey]*authGroup
+	order  []authKey
+}
+
+// maxAuthGroups bounds the From URIs an authTally holds.
+const maxAuthGroups = 10000
+
+// add tallies the REGISTER and INVITE transactions of ts.
+func (a *authTally) add(in *Input, ts []*sipflow.Transaction) {
+	if a.groups == nil {
+		a.groups = map[authKey]*authGroup{}
 	}
-	groups := map[authKey]*group{}
-	var order []authKey
-	for _, t := range allTransactions(in) {
+	for _, t := range ts {
 		if t.Method != "REGISTER" && t.Method != "INVITE" {
 			continue
 		}
 		k := authKey{t.Method, t.FromURI}
-		g := groups[k]
+		g := a.groups[k]
 		if g == nil {
-			g = &group{callID: t.CallID}
-			groups[k] = g
-			order = append(order, k)
+			if len(a.groups) >= maxAuthGroups {
+				continue
+			}
+			g = &authGroup{callID: t.CallID}
+			a.groups[k] = g
+			a.order = append(a.order, k)
 		}
 		switch {
 		case t.FinalStatus >= 200 && t.FinalStatus < 300:
@@ -64,6 +79,31 @@ func sipAuthFailed(in *Input) []Finding {
 			}
 		}
 	}
+}
+
+// clone returns a copy that add can extend without touching a.
+func (a *authTally) clone() *authTally {
+	c := &authTally{groups: map[authKey]*authGroup{}, order: append([]authKey(nil), a.order...)}
+	for k, g := range a.groups {
+		cp := *g
+		cp.schemes = append([]string(nil), g.schemes...)
+		cp.ev.Frames = append([]Frame(nil), g.ev.Frames...)
+		c.groups[k] = &cp
+	}
+	return c
+}
+
+// sipAuthFailed reports REGISTER or INVITE requests that were challenged
+// (401/407) again and again without ever succeeding (DIAGNOSES.md
+// "sip-auth-failed"). One challenge followed by success is the normal
+// sign-in and is not reported.
+func sipAuthFailed(in *Input) []Finding {
+	tally := &authTally{}
+	if in.auth != nil {
+		tally = in.auth.clone()
+	}
+	tally.add(in, allTransactions(in))
+	groups, order := tally.groups, tally.order
 	var out []Finding
 	for _, k := range order {
 		g := groups[k]

@@ -51,6 +51,9 @@ type Builder struct {
 
 	media []*mediaDesc
 
+	// nextSession numbers sessions across TakeCall and Finish.
+	nextSession int
+
 	dropped map[string]int
 }
 

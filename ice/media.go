@@ -141,11 +141,7 @@ func (b *Builder) finishFlows(sessions []*Session) []*MediaFlow {
 	}
 	out := make([]*MediaFlow, 0, len(b.flowOrder))
 	for _, f := range b.flowOrder {
-		for pt := range 128 {
-			if f.pts[pt>>6]&(1<<(pt&63)) != 0 {
-				f.PayloadTypes = append(f.PayloadTypes, uint8(pt))
-			}
-		}
+		f.fillPayloadTypes()
 		b.linkFlow(f, index)
 		out = append(out, &f.MediaFlow)
 	}
@@ -158,22 +154,11 @@ func (b *Builder) finishFlows(sessions []*Session) []*MediaFlow {
 // linkFlow finds the pairs whose addresses carry f and counts its packets
 // on each; the flow names the first.
 func (b *Builder) linkFlow(f *flowState, index map[pathKey][]pairRef) {
-	x, y := f.Src, f.Dst
-	if f.relayed {
-		a := b.allocFor(f.client, f.Server, decode.UDP)
-		if a == nil {
-			a = b.allocFor(f.client, f.Server, decode.TCP)
-		}
-		if a == nil || !a.Relayed.IsValid() {
-			return
-		}
-		if x == f.client {
-			x = a.Relayed
-		} else {
-			y = a.Relayed
-		}
+	k, ok := b.flowPath(f)
+	if !ok {
+		return
 	}
-	refs := index[makePathKey(x, y)]
+	refs := index[k]
 	for j, r := range refs {
 		p := r.s.Pairs[r.i]
 		p.MediaPackets += f.Packets()
@@ -213,4 +198,36 @@ func laterMedia(p, q *Pair, pNominated bool) bool {
 		return p.MediaPackets > q.MediaPackets
 	}
 	return pNominated
+}
+
+// fillPayloadTypes lists the payload types of the flow's bitmap.
+func (f *flowState) fillPayloadTypes() {
+	f.PayloadTypes = f.PayloadTypes[:0]
+	for pt := range 128 {
+		if f.pts[pt>>6]&(1<<(pt&63)) != 0 {
+			f.PayloadTypes = append(f.PayloadTypes, uint8(pt))
+		}
+	}
+}
+
+// flowPath returns the candidate path a flow's packets travel: its
+// 5-tuple, or for a relay leg the allocation's relayed address and the
+// peer; ok is false for a relay leg whose allocation is unknown.
+func (b *Builder) flowPath(f *flowState) (pathKey, bool) {
+	x, y := f.Src, f.Dst
+	if f.relayed {
+		a := b.allocFor(f.client, f.Server, decode.UDP)
+		if a == nil {
+			a = b.allocFor(f.client, f.Server, decode.TCP)
+		}
+		if a == nil || !a.Relayed.IsValid() {
+			return pathKey{}, false
+		}
+		if x == f.client {
+			x = a.Relayed
+		} else {
+			y = a.Relayed
+		}
+	}
+	return makePathKey(x, y), true
 }

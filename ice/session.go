@@ -26,8 +26,9 @@ func (b *Builder) finishSessions() []*Session {
 		out = append(out, s)
 	}
 	out = append(out, b.sdpOnlySessions(joined)...)
-	for i, s := range out {
-		s.ID = "s" + strconv.Itoa(i+1)
+	for _, s := range out {
+		b.nextSession++
+		s.ID = "s" + strconv.Itoa(b.nextSession)
 		b.addNeverTried(s)
 		nominate(s)
 		s.Outcome = outcomeOf(s)

@@ -241,7 +241,8 @@ func (b *Builder) allocation(client, server netip.AddrPort, t decode.Transport, 
 	k := allocKey{client, server, t}
 	a := b.allocs[k]
 	if a == nil {
-		a = &Allocation{Client: client, Server: server, Transport: t.String(), First: now, Last: now}
+		a = &Allocation{ID: "a" + strconv.Itoa(len(b.allocOrder)+1), Client: client, Server: server,
+			Transport: t.String(), First: now, Last: now}
 		b.allocs[k] = a
 		b.allocOrder = append(b.allocOrder, a)
 	}
@@ -294,18 +295,23 @@ func (b *Builder) finishAllocations() []*Allocation {
 		}
 	}
 	out := make([]*Allocation, 0, len(b.allocOrder))
-	for i, a := range b.allocOrder {
-		a.ID = "a" + strconv.Itoa(i+1)
-		if b.pseudoTLS[allocKey{a.Client, a.Server, decode.TCP}] && a.Transport == "TCP" {
-			a.Transport = "TCP pseudo-TLS"
-		}
-		if a.State == "" {
-			a.State = "pending"
-			if len(a.Errors)+len(a.AuthFailures)+a.Challenges > 0 {
-				a.State = "failed"
-			}
-		}
+	for _, a := range b.allocOrder {
+		b.settleAllocation(a)
 		out = append(out, a)
 	}
 	return out
+}
+
+// settleAllocation names the transport of an allocation over TCP with the
+// MS pseudo-TLS hello and gives it its final state.
+func (b *Builder) settleAllocation(a *Allocation) {
+	if b.pseudoTLS[allocKey{a.Client, a.Server, decode.TCP}] && a.Transport == "TCP" {
+		a.Transport = "TCP pseudo-TLS"
+	}
+	if a.State == "" {
+		a.State = "pending"
+		if len(a.Errors)+len(a.AuthFailures)+a.Challenges > 0 {
+			a.State = "failed"
+		}
+	}
 }

@@ -236,12 +236,7 @@ func (c *Call) setEnd(ref MsgRef, method, by string) {
 func (t *Tracker) Calls() []*Call {
 	out := make([]*Call, 0, len(t.calls))
 	for _, c := range t.calls {
-		c.QoE = c.QoE[:0]
-		for _, q := range t.qoe {
-			if strings.EqualFold(q.CallID, c.CallID) {
-				c.QoE = append(c.QoE, q)
-			}
-		}
+		t.attachQoE(c)
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -251,6 +246,16 @@ func (t *Tracker) Calls() []*Call {
 		return out[i].CallID < out[j].CallID
 	})
 	return out
+}
+
+// attachQoE gives a call the QoE reports that name it.
+func (t *Tracker) attachQoE(c *Call) {
+	c.QoE = c.QoE[:0]
+	for _, q := range t.qoe {
+		if strings.EqualFold(q.CallID, c.CallID) {
+			c.QoE = append(c.QoE, q)
+		}
+	}
 }
 
 // Transactions returns the transactions outside INVITE dialogs (REGISTER,

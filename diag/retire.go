@@ -1,0 +1,228 @@
+package diag
+
+import (
+	"sort"
+	"time"
+
+	"github.com/icediag/icediag/decode"
+	"github.com/icediag/icediag/decode/wire"
+	"github.com/icediag/icediag/ice"
+	"github.com/icediag/icediag/sipflow"
+)
+
+// Defaults of RetirePolicy.
+const (
+	// DefaultRetireAfter is how long after its last message, check and
+	// media packet a finished call is folded: long enough for the QoE
+	// report a Lync client sends after the BYE and for stray media.
+	DefaultRetireAfter = 60 * time.Second
+	// DefaultKeepFinished is how many finished calls an offline analysis
+	// keeps in full before it folds the oldest.
+	DefaultKeepFinished = 64
+)
+
+// RetirePolicy says when a finished call leaves the analysis state: its
+// findings, its report entry and its media are computed then (a call's
+// findings depend on its own SIP, ICE sessions and media, the relays and
+// the frame index) and the SIP dialog, ICE sessions, checks, flows and
+// frame index entries it held are freed. Memory then follows the calls
+// in progress, not the length of the capture.
+type RetirePolicy struct {
+	// After is the capture time that must pass after a finished call's
+	// last message, check and media packet; zero means
+	// DefaultRetireAfter.
+	After time.Duration
+	// Keep is how many finished calls stay in full before the oldest
+	// idle ones are folded; zero means DefaultKeepFinished, negative
+	// never folds. Stream overrides it.
+	Keep int
+	// Stream folds every finished call as soon as it is idle (a live
+	// capture reports calls as they end).
+	Stream bool
+}
+
+func (p RetirePolicy) withDefaults() RetirePolicy {
+	if p.After <= 0 {
+		p.After = DefaultRetireAfter
+	}
+	if p.Keep == 0 {
+		p.Keep = DefaultKeepFinished
+	}
+	if p.Stream {
+		p.Keep = 0
+	}
+	return p
+}
+
+// CallResult is a folded call: its report entry and findings, final once
+// the call is folded.
+type CallResult struct {
+	Call     CallReport
+	Findings []Finding
+}
+
+// callPart is what a folded call contributes to the final report.
+type callPart struct {
+	start    time.Time
+	call     CallReport
+	findings []Finding
+	flows    []flowPart
+	sip      []SIPMessage
+	sipCut   int
+	ice      map[string]ICEDetail
+}
+
+// flowPart is one media flow of a folded call with its timeline entry.
+type flowPart struct {
+	first  time.Time
+	report FlowReport
+	times  FlowTimes
+}
+
+// retireEvery is how often (capture time) finished calls are looked for.
+const retireEvery = time.Second
+
+// maybeRetire folds the finished calls the policy lets go, at most once
+// per retireEvery of capture time.
+func (s *Session) maybeRetire(now time.Time) {
+	if s.policy.Keep < 0 || now.Sub(s.lastRetire) < retireEvery {
+		return
+	}
+	s.lastRetire = now
+	over := s.capture.NumFinished() - s.policy.Keep
+	if over <= 0 {
+		return
+	}
+	cutoff := now.Add(-s.policy.After)
+	for _, c := range s.capture.Finished(cutoff) {
+		if over == 0 {
+			break
+		}
+		md, ok := s.builder.TakeCall(c, cutoff)
+		if !ok {
+			continue
+		}
+		s.fold(c, md)
+		over--
+	}
+}
+
+// fold analyses one finished call on its own part of the model and keeps
+// what the report needs of it.
+func (s *Session) fold(c *sipflow.Call, md *ice.Model) {
+	in := &Input{Files: s.files, Calls: []*sipflow.Call{c}, ICE: md,
+		Wire: s.wire, Net: s.net, Provisioning: s.capture.Provisioning()}
+	r := Build(in)
+	p := &callPart{start: c.Start, ice: r.Timeline.ICE}
+	if len(r.Calls) == 1 {
+		p.call = r.Calls[0]
+	}
+	s.auth.add(in, c.Transactions)
+	for _, f := range r.Findings {
+		// a user's challenges are counted over all calls at the end
+		if f.CallID == c.CallID && f.ID != "sip-auth-failed" {
+			p.findings = append(p.findings, f)
+		}
+	}
+	for i, f := range md.Flows {
+		p.flows = append(p.flows, flowPart{first: f.First, report: r.Flows[i], times: r.Timeline.Flows[i]})
+	}
+	p.sip, p.sipCut = r.Timeline.SIP[c.CallID], r.Timeline.SIPTruncated[c.CallID]
+	s.wire.forget(md)
+	s.capture.Remove(c)
+	s.retired = append(s.retired, p)
+	s.folded++
+	if s.onCall != nil {
+		s.onCall(CallResult{Call: p.call, Findings: p.findings})
+	}
+}
+
+// forget drops the frame index entries of a folded call's checks and
+// media.
+func (w *Wire) forget(md *ice.Model) {
+	w.lastEntry = nil
+	transports := [...]decode.Transport{decode.UDP, decode.TCP}
+	for _, s := range md.Sessions {
+		for _, c := range s.Checks {
+			if c.Via != "" {
+				continue
+			}
+			for _, tr := range transports {
+				delete(w.entries, wireKey{src: c.Local, dst: c.Remote, transport: tr, kind: kindOf(KindSTUNRequest),
+					op: wire.OpBinding, class: wire.ClassRequest})
+				delete(w.entries, wireKey{src: c.Remote, dst: c.Local, transport: tr, kind: kindOf(KindSTUNSuccess),
+					op: wire.OpBinding, class: wire.ClassSuccess})
+				delete(w.entries, wireKey{src: c.Remote, dst: c.Local, transport: tr, kind: kindOf(KindSTUNError),
+					op: wire.OpBinding, class: wire.ClassError})
+			}
+		}
+	}
+	for _, f := range md.Flows {
+		for _, tr := range transports {
+			delete(w.entries, wireKey{src: f.Src, dst: f.Dst, server: f.Server, transport: tr, kind: kindMedia})
+		}
+	}
+}
+
+// addRetired merges the folded calls into a report built from the state
+// left at the end: calls, findings and flows in the order Build gives
+// them.
+func (r *Report) addRetired(parts []*callPart) {
+	if len(parts) == 0 {
+		return
+	}
+	type callAt struct {
+		start time.Time
+		cr    CallReport
+	}
+	var calls []callAt
+	for _, p := range parts {
+		calls = append(calls, callAt{p.start, p.call})
+		r.Findings = append(r.Findings, p.findings...)
+		r.Timeline.SIP[p.call.CallID] = p.sip
+		if p.sipCut > 0 {
+			if r.Timeline.SIPTruncated == nil {
+				r.Timeline.SIPTruncated = map[string]int{}
+			}
+			r.Timeline.SIPTruncated[p.call.CallID] = p.sipCut
+		}
+		for id, d := range p.ice {
+			r.Timeline.ICE[id] = d
+		}
+	}
+	for _, cr := range r.Calls {
+		t, _ := time.Parse(decode.TimeLayout, cr.Start)
+		calls = append(calls, callAt{t, cr})
+	}
+	sort.SliceStable(calls, func(i, j int) bool {
+		if !calls[i].start.Equal(calls[j].start) {
+			return calls[i].start.Before(calls[j].start)
+		}
+		return calls[i].cr.CallID < calls[j].cr.CallID
+	})
+	r.Calls = r.Calls[:0]
+	for _, c := range calls {
+		r.Calls = append(r.Calls, c.cr)
+	}
+	sortFindings(r.Findings)
+	r.mergeFlows(parts)
+}
+
+// mergeFlows puts the folded calls' flows among the others by first
+// packet, as the flows' first-seen order has them.
+func (r *Report) mergeFlows(parts []*callPart) {
+	var flows []flowPart
+	for _, p := range parts {
+		flows = append(flows, p.flows...)
+	}
+	for i, f := range r.Flows {
+		t, _ := time.Parse(decode.TimeLayout, f.First)
+		flows = append(flows, flowPart{first: t, report: f, times: r.Timeline.Flows[i]})
+	}
+	sort.SliceStable(flows, func(i, j int) bool { return flows[i].first.Before(flows[j].first) })
+	r.Flows, r.Timeline.Flows = r.Flows[:0], r.Timeline.Flows[:0]
+	for _, f := range flows {
+		r.Flows = append(r.Flows, f.report)
+		r.Timeline.Flows = append(r.Timeline.Flows, f.times)
+	}
+}

@@ -1,0 +1,208 @@
+package ice
+
+import (
+	"encoding/hex"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/icediag/icediag/decode/wire"
+	"github.com/icediag/icediag/sipflow"
+)
+
+// TakeCall finishes the ICE sessions of one call and removes them from the
+// Builder, with their checks and the media flows on their pairs, so that a
+// long capture keeps only the state of calls still going. It returns the
+// call's part of the model: its sessions (numbered on from the sessions
+// finished before), the flows on their pairs, and a snapshot of the TURN
+// allocations and STUN servers so far (which stay in the Builder: they
+// are shared by calls). Nothing is taken, and ok is false, when a check of
+// the call's sessions or media on their pairs was seen at or after
+// idleSince: the call is not over on the wire yet.
+//
+// The sessions are joined to the call's SDP as Finish joins them; the call
+// must not be given to AddCall as well.
+func (b *Builder) TakeCall(c *sipflow.Call, idleSince time.Time) (md *Model, ok bool) {
+	saved := b.media
+	b.media = nil
+	b.AddCall(c)
+	descs := b.media
+	defer func() { b.media = saved }()
+	if len(descs) == 0 {
+		return b.callModel(nil, nil), true
+	}
+	taken, sessions, joined := b.callSessions(descs)
+	for _, st := range taken {
+		for _, ck := range st.checks {
+			if !ck.Last.Before(idleSince) {
+				return nil, false
+			}
+		}
+	}
+	for _, s := range sessions {
+		b.settleChecks(s)
+		verifyResponses(s)
+		b.learnCandidates(s)
+		b.buildPairs(s)
+	}
+	sessions = append(sessions, b.sdpOnlySessions(joined)...)
+	for _, s := range sessions {
+		b.addNeverTried(s)
+	}
+	flows := b.callFlows(sessions)
+	for _, f := range flows {
+		if !f.Last.Before(idleSince) {
+			return nil, false
+		}
+	}
+	for _, s := range sessions {
+		b.nextSession++
+		s.ID = "s" + strconv.Itoa(b.nextSession)
+		nominate(s)
+		s.Outcome = outcomeOf(s)
+	}
+	b.forget(taken, flows)
+	return b.callModel(sessions, b.linkTaken(flows, sessions)), true
+}
+
+// callSessions returns the sessions seen in checks whose ufrags join one of
+// descs (the call's media lines, set as b.media), as Finish joins them.
+func (b *Builder) callSessions(descs []*mediaDesc) ([]*session, []*Session, map[mediaLine]bool) {
+	ufrags := map[string]bool{}
+	for _, d := range descs {
+		ufrags[d.ufrag] = true
+	}
+	var taken []*session
+	var out []*Session
+	joined := map[mediaLine]bool{}
+	for _, st := range b.sessOrder {
+		if !ufrags[st.ufrags[0]] && !ufrags[st.ufrags[1]] {
+			continue
+		}
+		s := &Session{Sides: [2]*Side{{Ufrag: st.ufrags[0]}, {Ufrag: st.ufrags[1]}},
+			Form: st.form.String(), MediaIndex: -1, Checks: st.checks, First: st.first}
+		ml, ok := b.joinSDP(s)
+		if !ok {
+			continue
+		}
+		joined[ml] = true
+		b.attachSDP(s, ml)
+		taken = append(taken, st)
+		out = append(out, s)
+	}
+	return taken, out, joined
+}
+
+// callFlows returns the flows whose path is a pair of sessions, in
+// first-seen order.
+func (b *Builder) callFlows(sessions []*Session) []*flowState {
+	paths := map[pathKey]bool{}
+	for _, s := range sessions {
+		for _, p := range s.Pairs {
+			paths[makePathKey(p.Local, p.Remote)] = true
+		}
+	}
+	var out []*flowState
+	for _, f := range b.flowOrder {
+		if k, ok := b.flowPath(f); ok && paths[k] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// linkTaken finishes taken flows against the call's sessions and selects
+// their pairs, as Finish does for all.
+func (b *Builder) linkTaken(flows []*flowState, sessions []*Session) []*MediaFlow {
+	index := map[pathKey][]pairRef{}
+	for _, s := range sessions {
+		for i, p := range s.Pairs {
+			k := makePathKey(p.Local, p.Remote)
+			index[k] = append(index[k], pairRef{s, i})
+		}
+	}
+	out := make([]*MediaFlow, 0, len(flows))
+	for _, f := range flows {
+		f.fillPayloadTypes()
+		b.linkFlow(f, index)
+		out = append(out, &f.MediaFlow)
+	}
+	for _, s := range sessions {
+		selectPairs(s)
+	}
+	return out
+}
+
+// forget removes taken sessions, their checks and flows from the tables.
+func (b *Builder) forget(taken []*session, flows []*flowState) {
+	gone := map[*session]bool{}
+	for _, st := range taken {
+		gone[st] = true
+		delete(b.sessions, makeUfragPair(st.ufrags[0], st.ufrags[1]))
+		for _, ck := range st.checks {
+			var id [16]byte
+			if raw, err := hex.DecodeString(ck.TxID); err == nil && len(raw) <= len(id) {
+				copy(id[:], raw)
+				delete(b.checks, id)
+			}
+		}
+	}
+	b.sessOrder = slices.DeleteFunc(b.sessOrder, func(st *session) bool { return gone[st] })
+	fgone := map[*flowState]bool{}
+	for _, f := range flows {
+		fgone[f] = true
+		for k, g := range b.flows {
+			if g == f {
+				delete(b.flows, k)
+				break
+			}
+		}
+	}
+	b.flowOrder = slices.DeleteFunc(b.flowOrder, func(f *flowState) bool { return fgone[f] })
+	b.lastFlow, b.lastFlowKey = nil, flowKey{}
+}
+
+// callModel is a call's part of the model with snapshots of the shared
+// allocations and STUN servers.
+func (b *Builder) callModel(sessions []*Session, flows []*MediaFlow) *Model {
+	if sessions == nil {
+		sessions = []*Session{}
+	}
+	return &Model{Start: b.start, End: b.end, Sessions: sessions, Flows: flows,
+		Allocations: b.snapshotAllocations(), STUNServers: b.snapshotServers()}
+}
+
+// snapshotAllocations returns copies of the allocations so far, settled as
+// Finish settles them, leaving the Builder's own to go on.
+func (b *Builder) snapshotAllocations() []*Allocation {
+	unanswered := map[*Allocation]int{}
+	for _, tx := range b.turnTx {
+		if !tx.answered && tx.alloc != nil && tx.op == wire.OpAllocate {
+			unanswered[tx.alloc]++
+		}
+	}
+	out := make([]*Allocation, 0, len(b.allocOrder))
+	for _, a := range b.allocOrder {
+		cp := *a
+		cp.Unanswered += unanswered[a]
+		b.settleAllocation(&cp)
+		out = append(out, &cp)
+	}
+	return out
+}
+
+// snapshotServers returns copies of the STUN servers so far with their
+// mappings sorted as Finish sorts them.
+func (b *Builder) snapshotServers() []*STUNServer {
+	out := make([]*STUNServer, 0, len(b.serverOrder))
+	for _, s := range b.serverOrder {
+		cp := *s
+		cp.Mappings = slices.Clone(s.Mappings)
+		sort.Slice(cp.Mappings, func(i, j int) bool {
+			return cp.Mappings[i].Client.String() < cp.Mappings[j].Client.String()
+		})
+		out = append(out, &cp)
+	}
+	return out
+}
