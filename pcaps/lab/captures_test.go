@@ -135,6 +135,13 @@ func TestVerifyDetectsMismatch(t *testing.T) {
 			}
 		}},
 		{"relayed over UDP claimed for TCP", "relay-symmetric", "turn-tcp443", nil},
+		{"public relayed address claimed for the NATed Edge", "edge-private-relay", "edge-private-relay", func(s *truth.Scenario) {
+			for i := range s.Captures {
+				for j := range s.Captures[i].Checks.Allocations {
+					s.Captures[i].Checks.Allocations[j].RelayedIn = "203.0.113.0/24"
+				}
+			}
+		}},
 		{"success claimed for total failure", "srflx-eim", "ice-failed", nil},
 		{"failure claimed for success", "ice-failed", "relay-symmetric", nil},
 	}

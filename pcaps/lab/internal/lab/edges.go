@@ -34,3 +34,15 @@ func edgePoolCredentials() Scenario {
 			{Side: "callee", Transport: "udp", Port: 3478, Outcome: "success"}}}
 	return s
 }
+
+func edgePrivateRelay() Scenario {
+	s := twoSites("edge-private-relay", "Edge behind its own 1:1 NAT advertises its private relay address",
+		"The Edge's external interface has the private address 172.31.0.10 behind a static 1:1 NAT that publishes it as 203.0.113.10, and coturn runs without --external-ip. Clients reach the relay on 203.0.113.10, but every Allocate success carries the private XOR-RELAYED-ADDRESS 172.31.0.10, and the relay candidates in both SDPs carry it. Both NATs are symmetric: checks from the clients to 172.31.0.10 cannot leave the internet, and only the relay-to-relay pair, which stays inside the Edge, works.",
+		symmetric, symmetric)
+	s.Edge.Private = EdgePrivate
+	s.Expect = Expect{ICESucceeds: true, CallerLocal: []string{"relay"}, CallerRemote: []string{"relay"},
+		Relayed: true, RelayTransport: "udp", Findings: []string{"relay-address-private"},
+		Allocs: []AllocExpect{{Side: "caller", Transport: "udp", Port: 3478, Outcome: "success", RelayedIn: EdgePrivate.Masked()},
+			{Side: "callee", Transport: "udp", Port: 3478, Outcome: "success", RelayedIn: EdgePrivate.Masked()}}}
+	return s
+}

@@ -149,7 +149,17 @@ func roles(sc Scenario, caller, callee side) []truth.Role {
 	if e.BlockTURN {
 		notes += "; firewall drops inbound UDP 3478 and TCP 443/3478 on ext"
 	}
-	out = append(out, truth.Role{Name: e.Name, Role: "edge", Addresses: []string{"ext " + e.External.String(), "int " + e.Internal.String()}, Notes: notes},
+	addrs := []string{"ext " + e.External.String(), "int " + e.Internal.String()}
+	for _, a := range e.Pool {
+		addrs = append(addrs, "ext "+a.String())
+	}
+	if e.Private.IsValid() {
+		addrs[0] = "ext " + e.Private.String()
+		notes += fmt.Sprintf("; behind its own 1:1 NAT %s (public %s <-> private %s), relay configured without the public address", e.NATName(), e.External, e.Private.Addr())
+		out = append(out, truth.Role{Name: e.NATName(), Role: "nat", Addresses: []string{"wan " + e.External.String(), "lan " + netip.PrefixFrom(e.Private.Masked().Addr().Next(), e.Private.Bits()).String()},
+			Notes: "static 1:1 NAT of the Edge's external address"})
+	}
+	out = append(out, truth.Role{Name: e.Name, Role: "edge", Addresses: addrs, Notes: notes},
 		truth.Role{Name: "proxy", Role: "sip-proxy", Addresses: []string{fmt.Sprintf("%s:%d", EdgeExternal, SIPPort)}, Notes: "runs on the edge node"},
 		truth.Role{Name: topo.InternetNS, Role: "internet", Addresses: []string{topo.InternetClients.String(), topo.InternetServers.String()}})
 	return out

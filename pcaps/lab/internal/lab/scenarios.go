@@ -62,6 +62,8 @@ type AllocExpect struct {
 	// Server is the relay's address when it is not the Edge's main one
 	// (another member of an Edge pool).
 	Server netip.Addr
+	// RelayedIn is the network a success's relayed address must lie in.
+	RelayedIn netip.Prefix
 	// LANOnly: the requests are dropped on the way, so only the client LAN sees them.
 	LANOnly bool
 }
@@ -134,6 +136,7 @@ func Scenarios() []Scenario {
 		hostHost(), srflxEIM(), relaySymmetric(), turnTCP443(), highPortsBlocked(),
 		hairpin(false), hairpin(true), iceFailed(), oneWayMedia(), wrongTURNCredentials(),
 		msRelayUDP(), msTCP443(), msTeamsPorts(), edgePoolCredentials(),
+		edgePrivateRelay(),
 	}
 }
 

@@ -22,8 +22,12 @@ func checksAt(sc Scenario, v vantage, caller, callee side) truth.Checks {
 			s = callee
 		}
 		if client, ok := allocClient(v, s, a.LANOnly); ok {
-			c.Allocations = append(c.Allocations, truth.AllocCheck{Client: client.String(), Transport: a.Transport,
-				Server: a.server(v).String(), Outcome: a.Outcome, ErrorCode: a.ErrorCode})
+			ac := truth.AllocCheck{Client: client.String(), Transport: a.Transport,
+				Server: a.server(v).String(), Outcome: a.Outcome, ErrorCode: a.ErrorCode}
+			if a.RelayedIn.IsValid() {
+				ac.RelayedIn = a.RelayedIn.String()
+			}
+			c.Allocations = append(c.Allocations, ac)
 		}
 	}
 	if v.node == caller.name || v.node == callee.name {

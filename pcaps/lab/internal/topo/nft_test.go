@@ -60,6 +60,19 @@ func TestEdgeRules(t *testing.T) {
 	}
 }
 
+func TestEdgeNATRules(t *testing.T) {
+	e := Edge{External: netip.MustParseAddr("203.0.113.10"), Private: netip.MustParsePrefix("172.31.0.10/24")}
+	got := EdgeNATRules(e)
+	for _, w := range []string{`iifname "wan" ip daddr 203.0.113.10 dnat to 172.31.0.10`, `oifname "wan" ip saddr 172.31.0.10 snat to 203.0.113.10`} {
+		if !strings.Contains(got, w) {
+			t.Errorf("EdgeNATRules(%+v) lacks %q:\n%s", e, w, got)
+		}
+	}
+	if e.ExternalOnHost() != e.Private.Addr() || (Edge{External: e.External}).ExternalOnHost() != e.External {
+		t.Errorf("ExternalOnHost() = %v, want the private address behind the NAT and External without it", e.ExternalOnHost())
+	}
+}
+
 // TestRulesLoad loads every ruleset into nft's parser (nft -c checks without
 // applying); it needs nft and root and skips otherwise.
 func TestRulesLoad(t *testing.T) {
@@ -70,6 +83,7 @@ func TestRulesLoad(t *testing.T) {
 		NATRules(NAT{Name: "n", Public: netip.MustParseAddr("198.51.100.11"), Mapping: MappingSymmetric, BlockUDP: true, Isolated: true,
 			Hairpin: true, HairpinPorts: []PortForward{{Host: netip.MustParseAddr("10.1.0.11"), PortMin: 40000, PortMax: 40099}}}),
 		EdgeRules(Edge{ForwardTCP443: true, BlockHighPorts: true, BlockTURN: true}),
+		EdgeNATRules(Edge{External: netip.MustParseAddr("203.0.113.10"), Private: netip.MustParsePrefix("172.31.0.10/24")}),
 	}
 	for _, r := range rulesets {
 		if err := nftCheck(r); err != nil {

@@ -49,6 +49,10 @@ type AllocCheck struct {
 	Transport string `json:"transport"`
 	Outcome   string `json:"outcome"`
 	ErrorCode int    `json:"error_code,omitempty"` // for AllocError, after credentials were sent
+	// RelayedIn, for AllocSuccess, is the network the relayed address of
+	// every success lies in: XOR-RELAYED-ADDRESS (RFC 8656 §14.5), or the
+	// MS-TURN MAPPED-ADDRESS; tshark must decode the same address.
+	RelayedIn string `json:"relayed_in,omitempty"`
 }
 
 // NominationCheck is the outcome of the connectivity checks: a Binding request
@@ -181,6 +185,9 @@ func (a AllocCheck) run(pkts []Packet) error {
 				requests[m.txid] = m.has(attrIntegrity)
 			case m.typ == typeAllocateOK && p.Src == server:
 				ok++
+				if err := a.relayedIn(m, p); err != nil {
+					return err
+				}
 			case m.typ == typeAllocateErr && p.Src == server && requests[m.txid]:
 				errCodes = append(errCodes, m.errorCode())
 			}
@@ -256,4 +263,24 @@ func (f FlowCheck) run(pkts []Packet) error {
 
 func match(want, got netip.AddrPort) bool {
 	return want.Addr() == got.Addr() && (want.Port() == 0 || want.Port() == got.Port())
+}
+
+// relayedIn checks the relayed address of an Allocate success against
+// RelayedIn, as the checks decode it and as tshark does.
+func (a AllocCheck) relayedIn(m *stunMsg, p Packet) error {
+	if a.RelayedIn == "" {
+		return nil
+	}
+	want, err := netip.ParsePrefix(a.RelayedIn)
+	if err != nil {
+		return err
+	}
+	got, ok := m.relayed()
+	if !ok || !want.Contains(got.Addr()) {
+		return fmt.Errorf("frame %d: Allocate success from %s relays on %v, want an address in %s", p.Frame, a.Server, got, want)
+	}
+	if !slices.Contains(p.STUNAddrs, got.Addr()) {
+		return fmt.Errorf("frame %d: tshark decodes %v in the Allocate success, not the relayed %s", p.Frame, p.STUNAddrs, got.Addr())
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package truth
 
 import (
 	"encoding/binary"
+	"net/netip"
 
 	"github.com/icediag/icediag/pcaps/lab/internal/msturn"
 )
@@ -10,6 +11,8 @@ import (
 const (
 	stunCookie        = 0x2112A442
 	stunHeaderLen     = 20
+	attrMappedAddress = 0x0001
+	attrXORRelayed    = 0x0016
 	attrIntegrity     = 0x0008
 	attrErrorCode     = 0x0009
 	attrData          = 0x0013
@@ -42,6 +45,24 @@ func (m *stunMsg) errorCode() int {
 		return 0
 	}
 	return int(v[2]&0x07)*100 + int(v[3])
+}
+
+// relayed returns the relayed transport address of an Allocate success:
+// XOR-RELAYED-ADDRESS, IPv4, XORed with the cookie (RFC 8489 §14.2, RFC
+// 8656 §14.5), or for MS-TURN the plain MAPPED-ADDRESS (MS-REFERENCE.md §1.4).
+func (m *stunMsg) relayed() (netip.AddrPort, bool) {
+	if m.ms {
+		ap, err := msturn.ParseAddress(m.attrs[attrMappedAddress])
+		return ap, err == nil
+	}
+	v := m.attrs[attrXORRelayed]
+	if len(v) != 8 || v[1] != 0x01 {
+		return netip.AddrPort{}, false
+	}
+	port := binary.BigEndian.Uint16(v[2:4]) ^ uint16(stunCookie>>16)
+	var ip [4]byte
+	binary.BigEndian.PutUint32(ip[:], binary.BigEndian.Uint32(v[4:8])^stunCookie)
+	return netip.AddrPortFrom(netip.AddrFrom4(ip), port), true
 }
 
 // unit is one STUN message or RTP packet found in a frame, possibly inside a

@@ -107,17 +107,77 @@ func TestFlowCheck(t *testing.T) {
 }
 
 func TestParseLine(t *testing.T) {
-	line := "7\t10.1.0.11\t203.0.113.10\t5060\t5060\t\t\t4259\t\tcid@lab.example\tINVITE\t\t\t"
+	line := "7\t10.1.0.11\t203.0.113.10\t5060\t5060\t\t\t4259\t\tcid@lab.example\tINVITE\t\t\t\t172.31.0.10|198.51.100.11\t"
 	p, err := parseLine(line)
 	if err != nil {
 		t.Fatalf("parseLine(%q) error = %v", line, err)
 	}
 	if p.Frame != 7 || p.Proto != "udp" || p.Src != netip.MustParseAddrPort("10.1.0.11:5060") ||
-		len(p.Payload) != 2 || p.CallIDs[0] != "cid@lab.example" || p.Methods[0] != "INVITE" {
+		len(p.Payload) != 2 || p.CallIDs[0] != "cid@lab.example" || p.Methods[0] != "INVITE" ||
+		len(p.STUNAddrs) != 2 || p.STUNAddrs[0] != netip.MustParseAddr("172.31.0.10") {
 		t.Errorf("parseLine(%q) = %+v", line, p)
 	}
 	if _, err := parseLine("1\t2"); err == nil {
 		t.Errorf("parseLine(%q) error = nil, want an error", "1\t2")
+	}
+}
+
+// Allocate successes copied from the committed captures: coturn behind the
+// Edge's 1:1 NAT (captures/edge-private-relay/alice-lan.pcap frame 9) and
+// the lab's MS-TURN relay (captures/ms-relay-udp/alice-lan.pcap frame 7).
+const (
+	coturnPrivateAllocOK = "010300402112a442cbb10239b3dfd0df6aca0315001600080001fab08d0da4480020000800013aace721c049000d00040000025800080014fc5dac0a7e99cbdfd06a345dde02b384ae56845e80280004f60a0f2b"
+	msAllocOK            = "01030048c3aad74424bbb0705aaf50951acef659000f000472c64bc6000100080001c351cb00710a80200008000138060599b34f000d0004000001e0800800040000000200080014bf16203b3034c800252cbd343a4914156b980655"
+)
+
+func TestRelayed(t *testing.T) {
+	tests := []struct {
+		name, hex string
+		want      netip.AddrPort
+	}{
+		{"coturn XOR-RELAYED-ADDRESS", coturnPrivateAllocOK, netip.MustParseAddrPort("172.31.0.10:56226")},
+		{"MS-TURN MAPPED-ADDRESS", msAllocOK, netip.MustParseAddrPort("203.0.113.10:50001")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			us := classify(mustHex(t, tt.hex), 0)
+			if len(us) != 1 || us[0].stun == nil {
+				t.Fatalf("classify(%s) = %+v, want one STUN message", tt.name, us)
+			}
+			got, ok := us[0].stun.relayed()
+			if !ok || got != tt.want {
+				t.Errorf("relayed(%s) = %v, %v, want %v", tt.name, got, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestAllocCheckRelayedIn(t *testing.T) {
+	server := netip.MustParseAddrPort("172.31.0.10:3478")
+	client := netip.MustParseAddrPort("10.1.0.11:40045")
+	req := mustHex(t, rfc5769Request)
+	req[1] = 0x03 // the sample request as an Allocate
+	ok := mustHex(t, coturnPrivateAllocOK)
+	pkts := []Packet{{Frame: 8, Proto: "udp", Src: client, Dst: server, Payload: req},
+		{Frame: 9, Proto: "udp", Src: server, Dst: client, Payload: ok, STUNAddrs: []netip.Addr{netip.MustParseAddr("172.31.0.10")}}}
+	tests := []struct {
+		in   string
+		fail bool
+	}{
+		{"", false},
+		{"172.31.0.0/24", false},
+		{"203.0.113.0/24", true},
+	}
+	for _, tt := range tests {
+		a := AllocCheck{Client: client.Addr().String(), Server: server.String(), Transport: "udp", Outcome: AllocSuccess, RelayedIn: tt.in}
+		if err := a.run(pkts); (err != nil) != tt.fail {
+			t.Errorf("AllocCheck{RelayedIn: %q}.run() = %v, want failure %v", tt.in, err, tt.fail)
+		}
+	}
+	pkts[1].STUNAddrs = nil
+	a := AllocCheck{Client: client.Addr().String(), Server: server.String(), Transport: "udp", Outcome: AllocSuccess, RelayedIn: "172.31.0.0/24"}
+	if err := a.run(pkts); err == nil {
+		t.Errorf("AllocCheck.run() with no tshark addresses = nil, want an error")
 	}
 }
 

@@ -25,6 +25,9 @@ type Packet struct {
 	// ClassicSTUN are the message types tshark's classicstun dissector (RFC 3489
 	// and MS-TURN) decoded in this frame.
 	ClassicSTUN []uint16
+	// STUNAddrs are the IPv4 addresses tshark's stun and classicstun
+	// dissectors decoded from address attributes (XOR ones un-XORed).
+	STUNAddrs []netip.Addr
 }
 
 // ErrNoTshark is returned when tshark is not installed.
@@ -33,7 +36,7 @@ var ErrNoTshark = errors.New("truth: tshark not found")
 var tsharkFields = []string{
 	"frame.number", "ip.src", "ip.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
 	"udp.payload", "tcp.payload", "sip.Call-ID", "sip.Method", "sip.Status-Code", "tcp.flags",
-	"classicstun.type",
+	"classicstun.type", "stun.att.ipv4", "classicstun.att.ipv4",
 }
 
 // ReadCapture decodes a capture with tshark: frame, addresses, payload and SIP
@@ -97,6 +100,11 @@ func parseLine(line string) (Packet, error) {
 	for _, t := range split(f[13]) {
 		if v, err := strconv.ParseUint(strings.TrimPrefix(t, "0x"), 16, 16); err == nil {
 			p.ClassicSTUN = append(p.ClassicSTUN, uint16(v))
+		}
+	}
+	for _, a := range append(split(f[14]), split(f[15])...) {
+		if ip, err := netip.ParseAddr(a); err == nil {
+			p.STUNAddrs = append(p.STUNAddrs, ip)
 		}
 	}
 	if f[12] != "" {
