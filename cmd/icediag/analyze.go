@@ -27,8 +27,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fs.Usage()
 		return exitUsage
 	}
-	if err := lim.check(); err != nil {
-		fmt.Fprintf(stderr, "icediag: %v\n", err)
+	if !lim.valid(stderr) {
 		return exitUsage
 	}
 	network, err := diag.ParseNetwork(*internal, *edges)

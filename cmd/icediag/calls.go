@@ -15,18 +15,20 @@ import (
 func runCalls(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("calls", "calls [flags] FILE...", stderr)
 	format := fs.String("format", "text", "output format: text or json")
-	if err := fs.Parse(args); err != nil {
+	lim := addLimitFlags(fs)
+	if !parseFlags(fs, args, stderr) || !lim.valid(stderr) {
 		return exitUsage
 	}
 	if fs.NArg() == 0 || (*format != "text" && *format != "json") {
 		fs.Usage()
 		return exitUsage
 	}
-	c, _, err := sipflow.Calls(fs.Args())
+	c, err := lim.calls(fs.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitFailure
 	}
+	warnSIPEvictions(stderr, c)
 	r := sipflow.NewReport(c, sipflow.ReportOptions{CandidateType: candidateType})
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)

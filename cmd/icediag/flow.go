@@ -14,18 +14,20 @@ import (
 func runFlow(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("flow", "flow [--call ID] FILE...", stderr)
 	id := fs.String("call", "", "Call-ID of the call to draw, or a unique prefix of it (default: every call)")
-	if err := fs.Parse(args); err != nil {
+	lim := addLimitFlags(fs)
+	if !parseFlags(fs, args, stderr) || !lim.valid(stderr) {
 		return exitUsage
 	}
 	if fs.NArg() == 0 || fs.Changed("call") && *id == "" {
 		fs.Usage()
 		return exitUsage
 	}
-	c, _, err := sipflow.Calls(fs.Args())
+	c, err := lim.calls(fs.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitFailure
 	}
+	warnSIPEvictions(stderr, c)
 	calls := c.Calls()
 	if fs.Changed("call") {
 		call, err := sipflow.FindCall(calls, *id)

@@ -27,18 +27,20 @@ func runICE(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("ice", "ice [flags] FILE...", stderr)
 	format := fs.String("format", "text", "output format: text or json")
 	callID := fs.String("call", "", "only the ICE sessions of this SIP Call-ID")
-	if err := fs.Parse(args); err != nil {
+	lim := addLimitFlags(fs)
+	if !parseFlags(fs, args, stderr) || !lim.valid(stderr) {
 		return exitUsage
 	}
 	if fs.NArg() == 0 || (*format != "text" && *format != "json") {
 		fs.Usage()
 		return exitUsage
 	}
-	md, err := buildICEModel(fs.Args(), false)
+	md, err := buildICEModelWith(fs.Args(), false, lim)
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitFailure
 	}
+	warnICEDrops(stderr, md)
 	if *callID != "" {
 		filterCall(md, *callID)
 	}
@@ -58,11 +60,17 @@ func runICE(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// buildICEModel decodes the captures and joins SIP calls with ICE; with
-// noSIP the SIP messages are ignored, as if the capture had none.
+// buildICEModel is buildICEModelWith the default limits.
 func buildICEModel(files []string, noSIP bool) (*ice.Model, error) {
-	b := ice.NewBuilder(ice.Options{})
-	tr := sipflow.NewTracker()
+	return buildICEModelWith(files, noSIP, defaultLimits())
+}
+
+// buildICEModelWith decodes the captures and joins SIP calls with ICE,
+// within the limits lim; with noSIP the SIP messages are ignored, as if the
+// capture had none.
+func buildICEModelWith(files []string, noSIP bool, lim *limitFlags) (*ice.Model, error) {
+	b := ice.NewBuilder(ice.Options{Limits: lim.ICE()})
+	tr := sipflow.NewTrackerWithLimits(lim.SIP())
 	h := func(ev *decode.Event) {
 		if ev.Kind == decode.KindSIP {
 			if noSIP {
@@ -75,7 +83,7 @@ func buildICEModel(files []string, noSIP bool) (*ice.Model, error) {
 		}
 		b.Add(ev)
 	}
-	if _, err := decode.Run(files, decode.Options{}, h); err != nil {
+	if _, err := decode.Run(files, lim.Decode(), h); err != nil {
 		return nil, err
 	}
 	for _, c := range tr.Calls() {

@@ -165,6 +165,47 @@ func (l *limitFlags) check() error {
 	return nil
 }
 
+// valid is check for a command: the error goes to stderr.
+func (l *limitFlags) valid(stderr io.Writer) bool {
+	if err := l.check(); err != nil {
+		fmt.Fprintf(stderr, "icediag: %v\n", err)
+		return false
+	}
+	return true
+}
+
+// defaultLimits returns the limit flags as no command line changed them.
+func defaultLimits() *limitFlags {
+	return addLimitFlags(pflag.NewFlagSet("defaults", pflag.ContinueOnError))
+}
+
+// calls decodes the captures into a SIP capture bounded by the flags, as
+// sipflow.Calls does with the defaults.
+func (l *limitFlags) calls(paths []string) (*sipflow.Capture, error) {
+	c := sipflow.NewCapture()
+	c.Tracker = sipflow.NewTrackerWithLimits(l.SIP())
+	_, err := decode.Run(paths, l.Decode(), c.AddEvent)
+	return c, err
+}
+
+// warnSIPEvictions says on stderr what the SIP limits dropped, for the
+// commands whose output has no place for it.
+func warnSIPEvictions(stderr io.Writer, c *sipflow.Capture) {
+	if c.EvictedCalls > 0 {
+		fmt.Fprintf(stderr, "icediag: call table full (--max-calls): %d calls dropped, finished ones first\n", c.EvictedCalls)
+	}
+	if c.EvictedTransactions > 0 {
+		fmt.Fprintf(stderr, "icediag: transaction table full (--max-transactions): %d oldest non-call transactions dropped\n", c.EvictedTransactions)
+	}
+}
+
+// warnICEDrops says on stderr what the ICE limits refused.
+func warnICEDrops(stderr io.Writer, md *ice.Model) {
+	for _, d := range md.Dropped {
+		fmt.Fprintf(stderr, "icediag: %s: %d\n", d.What, d.Count)
+	}
+}
+
 // countValue is a limit count: a positive integer, with an optional K or M
 // multiplier (1,000 or 1,000,000) as in "--max-calls 50K".
 type countValue int

@@ -16,7 +16,8 @@ func runPackets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	format := fs.String("format", "text", "output format: text or json (one object per line)")
 	kinds := fs.StringSlice("kind", nil, "only these kinds (STUN, SIP, RTP, RTCP, DTLS, TLS, pseudo-TLS, ICMP, TCP, data)")
 	noMedia := fs.Bool("no-media", false, "leave out RTP and RTCP")
-	if err := fs.Parse(args); err != nil {
+	lim := addLimitFlags(fs)
+	if !parseFlags(fs, args, stderr) || !lim.valid(stderr) {
 		return exitUsage
 	}
 	if fs.NArg() == 0 || (*format != "text" && *format != "json") {
@@ -49,7 +50,7 @@ func runPackets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		fmt.Fprintln(w, p.Line(len(files) > 1))
 	}
-	st, err := decode.Run(files, decode.Options{}, h)
+	st, err := decode.Run(files, lim.Decode(), h)
 	if err != nil {
 		w.Flush()
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
