@@ -45,21 +45,23 @@ type Kind uint8
 
 // Event kinds.
 const (
-	KindNone       Kind = iota
-	KindSTUN            // a STUN/TURN/MS-TURN message (Event.STUN)
-	KindSIP             // one complete SIP message (Event.Payload)
-	KindRTP             // an RTP (or SRTP) packet (Event.RTP)
-	KindRTCP            // an RTCP (or SRTCP) compound packet (Event.RTCP)
-	KindDTLS            // a DTLS record (DTLS-SRTP handshake or data)
-	KindTLS             // a TLS handshake record with a hello (Event.TLS)
-	KindPseudoTLS       // the MS-TURN pseudo-TLS ClientHello or ServerHello (MS-TURN §3.1.5 / MS-REFERENCE §1.8)
-	KindICMP            // an ICMP error quoting a UDP/TCP packet (Event.ICMP)
-	KindTCPControl      // a TCP segment with SYN, FIN or RST (Event.TCPFlags)
-	KindData            // relayed bytes icediag could not classify
+	KindNone           Kind = iota
+	KindSTUN                // a STUN/TURN/MS-TURN message (Event.STUN)
+	KindSIP                 // one complete SIP message (Event.Payload)
+	KindRTP                 // an RTP (or SRTP) packet (Event.RTP)
+	KindRTCP                // an RTCP (or SRTCP) compound packet (Event.RTCP)
+	KindDTLS                // a DTLS record (DTLS-SRTP handshake or data)
+	KindTLS                 // a TLS handshake record with a hello (Event.TLS)
+	KindPseudoTLS           // the MS-TURN pseudo-TLS ClientHello or ServerHello (MS-TURN §3.1.5 / MS-REFERENCE §1.8)
+	KindICMP                // an ICMP error quoting a UDP/TCP packet (Event.ICMP)
+	KindTCPControl          // a TCP segment with SYN, FIN or RST (Event.TCPFlags)
+	KindData                // relayed bytes icediag could not classify
+	KindDNS                 // a DNS query or response over UDP 53 (RFC 1035 §4.1, Payload; dns.go)
+	KindTLSCertificate      // a server's TLS 1.0-1.2 Certificate handshake message (RFC 5246 §7.4.2, Payload; tlscert.go)
 	numKinds
 )
 
-var kindNames = [numKinds]string{"none", "STUN", "SIP", "RTP", "RTCP", "DTLS", "TLS", "pseudo-TLS", "ICMP", "TCP", "data"}
+var kindNames = [numKinds]string{"none", "STUN", "SIP", "RTP", "RTCP", "DTLS", "TLS", "pseudo-TLS", "ICMP", "TCP", "data", "DNS", "TLS certificate"}
 
 func (k Kind) String() string {
 	if k < numKinds {

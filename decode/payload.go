@@ -13,6 +13,10 @@ const maxRelayDepth = 3
 
 // datagram decodes one UDP payload.
 func (d *Decoder) datagram(fl Flow, b []byte) {
+	if dnsPort(fl) {
+		d.dns(fl, b) // dns_table.go
+		return
+	}
 	if looksLikeSIP(b) {
 		d.emitSIP(fl, b)
 		return

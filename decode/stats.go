@@ -50,6 +50,7 @@ type Stats struct {
 	RelayedPayloads uint64 // payloads decoded from inside TURN relay legs
 	Events          [numKinds]uint64
 	Relayed         uint64 // events that travelled inside a TURN relay leg
+	Names           Names  // DNS lookups and TLS server certificates (dns_table.go, tlscert.go)
 	problems        map[problemKey]*Problem
 }
 

@@ -43,6 +43,9 @@ type streamDir struct {
 	// SIP start line of a stream joined mid-message.
 	textSkipped int
 	joinCounted bool
+	// cert reads the handshake of a TLS stream for the server certificate
+	// (tlscert.go).
+	cert *certReader
 }
 
 // feed takes the next reassembled bytes of this direction. skip is what
@@ -252,6 +255,7 @@ func (sd *streamDir) dispatch(msg []byte, sg reassembly.ScatterGather, last int)
 			sd.s.sawHello[sd.side()] = true
 			d.tlsHello(sd.flow, msg)
 		}
+		sd.certRecord(msg)
 	case modeHTTP:
 		if bytes.Contains(bytes.ToLower(msg), []byte("websocket")) {
 			sd.mode = modeWebSocket
