@@ -79,6 +79,14 @@ var authHeaders = makeSet("authorization", "proxy-authorization", "www-authentic
 // diagHeaders are the MS diagnostics headers (MS-OCER §2.2.1).
 var diagHeaders = makeSet("ms-diagnostics", "ms-diagnostics-public", "ms-client-diagnostics")
 
+// LearnHeader learns the identifiers of one SIP header, given by name
+// (full or compact form) and value, as LearnSIP does for each header of a
+// message, URIs included.
+func (r *Redactor) LearnHeader(name, value string) {
+	r.learnURIs([]byte(value))
+	r.learnHeader(canonicalName(strings.TrimSpace(name)), strings.TrimSpace(value))
+}
+
 // learnHeader learns the identifiers of one header.
 func (r *Redactor) learnHeader(name, value string) {
 	switch {

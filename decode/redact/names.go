@@ -175,3 +175,36 @@ func suffixLabels(labels []string) int {
 	}
 	return 1
 }
+
+// FileName returns the pseudonym of an input file name or path: the
+// directories and the base name are mapped like display names, the
+// extensions (".pcap", ".pcapng.gz", ...), "." and ".." are kept, so a
+// name that held a customer's name no longer does and the format is
+// still visible.
+func (r *Redactor) FileName(name string) string {
+	if name == "" {
+		return name
+	}
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		if p == "" || p == "." || p == ".." {
+			continue
+		}
+		base, ext := splitExt(p)
+		parts[i] = string(r.shape([]byte(base), "file", true)) + ext
+	}
+	return strings.Join(parts, "/")
+}
+
+// splitExt splits the trailing extensions of a file name: each dot-suffix
+// of at most seven letters and digits.
+func splitExt(p string) (string, string) {
+	i := len(p)
+	for {
+		j := strings.LastIndexByte(p[:i], '.')
+		if j <= 0 || i-j-1 == 0 || i-j-1 > 7 || !hasLetterOrDigit(p[j+1:i]) || strings.ContainsAny(p[j+1:i], " -_") {
+			return p[:i], p[i:]
+		}
+		i = j
+	}
+}
