@@ -20,6 +20,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	edges := fs.StringArray("edge", nil, "an A/V Edge or relay address, also when the capture shows no TURN answer from it; repeatable")
 	quiet := fs.BoolP("quiet", "q", false, "no progress line on standard error (it is shown only when standard error is a terminal)")
 	lim := addLimitFlags(fs)
+	red := addRedactFlags(fs)
 	if !parseFlags(fs, args, stderr) {
 		return exitUsage
 	}
@@ -35,7 +36,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitUsage
 	}
-	in, err := analyzeInputWith(fs.Args(), network, newProgress(stderr, *quiet, fs.Args()), lim.Decode(), lim.Session())
+	in, err := analyzeInputWith(fs.Args(), network, newProgress(stderr, *quiet, fs.Args()), lim.Decode(), lim.Session(), red.learner()...)
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitFailure
@@ -45,7 +46,11 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "icediag: %s\n", f.Err)
 		}
 	}
-	return writeReport(diag.Build(in), *format, *out, *failOn, stdout, stderr)
+	rep := diag.Build(in)
+	if !red.apply(rep, stderr) {
+		return exitFailure
+	}
+	return writeReport(rep, *format, *out, *failOn, stdout, stderr)
 }
 
 // analyzeInput is analyzeInputWith the default limits.
@@ -56,14 +61,14 @@ func analyzeInput(files []string, network *diag.Network, pr *progress) (*diag.In
 // analyzeInputWith decodes the captures once with opt, feeding every event
 // to an analysis session (SIP capture, ICE builder, frame index) bounded
 // by so, and joins the calls to the ICE model. pr may be nil.
-func analyzeInputWith(files []string, network *diag.Network, pr *progress, opt decode.Options, so diag.SessionOptions) (*diag.Input, error) {
+func analyzeInputWith(files []string, network *diag.Network, pr *progress, opt decode.Options, so diag.SessionOptions, learn ...decode.Handler) (*diag.Input, error) {
 	names := baseNames(files)
 	session := diag.NewSession(names, so)
 	if pr != nil {
 		opt.Progress = func(frames, bytes uint64) { pr.show(frames, bytes, session.NumCalls()) }
 		defer pr.done()
 	}
-	st, err := decode.Run(files, opt, session.Add)
+	st, err := decode.Run(files, opt, withLearners(session.Add, learn))
 	if err != nil {
 		return nil, err
 	}
@@ -74,6 +79,7 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := newFlagSet("render", "render [flags] REPORT.json", stderr)
 	format := fs.String("format", "text", "report format: text, json, md or html")
 	out := fs.StringP("output", "o", "", "write the report to this file instead of standard output")
+	red := addRedactFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -90,6 +96,9 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	r, err := diag.ReadJSON(f)
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %s: %v\n", fs.Arg(0), err)
+		return exitFailure
+	}
+	if !red.apply(r, stderr) {
 		return exitFailure
 	}
 	return writeReport(r, *format, *out, "never", stdout, stderr)
