@@ -73,7 +73,7 @@ func export(files []string, o exportFlags, stdout, stderr io.Writer) (string, er
 	if err != nil {
 		return "", err
 	}
-	st, err := writeExport(files, set, o.out, red, stdout)
+	st, err := writeExport(files, in, set, o.out, red, stdout)
 	if err != nil {
 		return "", err
 	}
@@ -112,10 +112,10 @@ func exportAnalysis(files []string, red *redaction) (*diag.Input, decode.FrameRe
 }
 
 // writeExport writes the selected frames to out ("-" is stdout).
-func writeExport(files []string, set *diag.FrameSet, out string, red *redaction, stdout io.Writer) (diag.ExportStats, error) {
+func writeExport(files []string, in *diag.Input, set *diag.FrameSet, out string, red *redaction, stdout io.Writer) (diag.ExportStats, error) {
 	var rw diag.Rewriter
 	if red != nil {
-		rw = red.rewriter()
+		rw = red.rewriter(in)
 	}
 	if out == "-" {
 		return diag.WriteExport(files, set, stdout, rw)

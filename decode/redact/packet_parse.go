@@ -53,6 +53,8 @@ type IPLayer struct {
 	FragOff int
 	More    bool
 	ID      uint32
+	// Cut is set when the capture holds less than the packet's length.
+	Cut bool
 }
 
 // Fragment reports whether the layer is an IP fragment.
@@ -184,7 +186,7 @@ func (f *Frame) ipv4(b []byte, off, depth int) {
 	}
 	end := min(off+total, len(b))
 	frag := be.Uint16(b[off+6:])
-	l := IPLayer{Off: off, Payload: off + ihl, End: end, Proto: b[off+9],
+	l := IPLayer{Off: off, Payload: off + ihl, End: end, Proto: b[off+9], Cut: off+total > len(b),
 		FragOff: int(frag&0x1FFF) * 8, More: frag&0x2000 != 0, ID: uint32(be.Uint16(b[off+4:]))}
 	f.push(b, l, depth)
 }
@@ -197,7 +199,7 @@ func (f *Frame) ipv6(b []byte, off, depth int) {
 	if be.Uint16(b[off+4:]) == 0 {
 		end = len(b)
 	}
-	l := IPLayer{Off: off, V6: true, End: end}
+	l := IPLayer{Off: off, V6: true, End: end, Cut: off+40+int(be.Uint16(b[off+4:])) > len(b)}
 	next, p := b[off+6], off+40
 	for {
 		switch next {
