@@ -1,6 +1,9 @@
 package diag
 
 import (
+	"bytes"
+	"compress/flate"
+	"encoding/json"
 	"sort"
 	"time"
 
@@ -61,18 +64,56 @@ type CallResult struct {
 	Findings []Finding
 }
 
-// callPart is what a folded call contributes to the final report.
+// callPart is what a folded call contributes to the final report, kept
+// compressed (a few hundred bytes per call): the JSON of its report
+// entry, findings, flows and timeline, deflated. body holds it instead in
+// the unexpected case that it did not encode.
 type callPart struct {
-	start    time.Time
-	call     CallReport
-	findings []Finding
-	flows    []flowPart
-	sip      []SIPMessage
-	sipCut   int
-	ice      map[string]ICEDetail
+	start  time.Time
+	packed []byte
+	body   *partBody
 }
 
-// flowPart is one media flow of a folded call with its timeline entry.
+// partBody is the content of a callPart.
+type partBody struct {
+	Call     CallReport           `json:"call"`
+	Findings []Finding            `json:"findings"`
+	Flows    []FlowReport         `json:"flows"`
+	Times    []FlowTimes          `json:"times"`
+	SIP      []SIPMessage         `json:"sip"`
+	SIPCut   int                  `json:"sip_cut"`
+	ICE      map[string]ICEDetail `json:"ice"`
+}
+
+// newPart compresses a part's body.
+func newPart(start time.Time, b *partBody) *callPart {
+	var buf bytes.Buffer
+	zw, err := flate.NewWriter(&buf, flate.BestSpeed)
+	if err == nil {
+		err = json.NewEncoder(zw).Encode(b)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		return &callPart{start: start, body: b}
+	}
+	return &callPart{start: start, packed: bytes.Clone(buf.Bytes())}
+}
+
+// unpack restores a part's body; what pack wrote always decodes.
+func (p *callPart) unpack() *partBody {
+	if p.body != nil {
+		return p.body
+	}
+	var b partBody
+	if err := json.NewDecoder(flate.NewReader(bytes.NewReader(p.packed))).Decode(&b); err != nil {
+		b.Call.CallID = "(folded call lost: " + err.Error() + ")"
+	}
+	return &b
+}
+
+// flowPart is one media flow with its timeline entry.
 type flowPart struct {
 	first  time.Time
 	report FlowReport
@@ -89,11 +130,12 @@ func (s *Session) maybeRetire(now time.Time) {
 		return
 	}
 	s.lastRetire = now
+	cutoff := now.Add(-s.policy.After)
+	s.builder.ExpireTURN(cutoff)
 	over := s.capture.NumFinished() - s.policy.Keep
 	if over <= 0 {
 		return
 	}
-	cutoff := now.Add(-s.policy.After)
 	for _, c := range s.capture.Finished(cutoff) {
 		if over == 0 {
 			break
@@ -113,27 +155,24 @@ func (s *Session) fold(c *sipflow.Call, md *ice.Model) {
 	in := &Input{Files: s.files, Calls: []*sipflow.Call{c}, ICE: md,
 		Wire: s.wire, Net: s.net, Provisioning: s.capture.Provisioning()}
 	r := Build(in)
-	p := &callPart{start: c.Start, ice: r.Timeline.ICE}
+	body := &partBody{ICE: r.Timeline.ICE, Flows: r.Flows, Times: r.Timeline.Flows,
+		SIP: r.Timeline.SIP[c.CallID], SIPCut: r.Timeline.SIPTruncated[c.CallID]}
 	if len(r.Calls) == 1 {
-		p.call = r.Calls[0]
+		body.Call = r.Calls[0]
 	}
 	s.auth.add(in, c.Transactions)
 	for _, f := range r.Findings {
 		// a user's challenges are counted over all calls at the end
 		if f.CallID == c.CallID && f.ID != "sip-auth-failed" {
-			p.findings = append(p.findings, f)
+			body.Findings = append(body.Findings, f)
 		}
 	}
-	for i, f := range md.Flows {
-		p.flows = append(p.flows, flowPart{first: f.First, report: r.Flows[i], times: r.Timeline.Flows[i]})
-	}
-	p.sip, p.sipCut = r.Timeline.SIP[c.CallID], r.Timeline.SIPTruncated[c.CallID]
 	s.wire.forget(md)
 	s.capture.Remove(c)
-	s.retired = append(s.retired, p)
+	s.retired = append(s.retired, newPart(c.Start, body))
 	s.folded++
 	if s.onCall != nil {
-		s.onCall(CallResult{Call: p.call, Findings: p.findings})
+		s.onCall(CallResult{Call: body.Call, Findings: body.Findings})
 	}
 }
 
@@ -176,18 +215,24 @@ func (r *Report) addRetired(parts []*callPart) {
 		cr    CallReport
 	}
 	var calls []callAt
+	var flows []flowPart
 	for _, p := range parts {
-		calls = append(calls, callAt{p.start, p.call})
-		r.Findings = append(r.Findings, p.findings...)
-		r.Timeline.SIP[p.call.CallID] = p.sip
-		if p.sipCut > 0 {
+		b := p.unpack()
+		calls = append(calls, callAt{p.start, b.Call})
+		r.Findings = append(r.Findings, b.Findings...)
+		r.Timeline.SIP[b.Call.CallID] = b.SIP
+		if b.SIPCut > 0 {
 			if r.Timeline.SIPTruncated == nil {
 				r.Timeline.SIPTruncated = map[string]int{}
 			}
-			r.Timeline.SIPTruncated[p.call.CallID] = p.sipCut
+			r.Timeline.SIPTruncated[b.Call.CallID] = b.SIPCut
 		}
-		for id, d := range p.ice {
+		for id, d := range b.ICE {
 			r.Timeline.ICE[id] = d
+		}
+		for i, f := range b.Flows {
+			t, _ := time.Parse(decode.TimeLayout, f.First)
+			flows = append(flows, flowPart{first: t, report: f, times: b.Times[i]})
 		}
 	}
 	for _, cr := range r.Calls {
@@ -205,16 +250,12 @@ func (r *Report) addRetired(parts []*callPart) {
 		r.Calls = append(r.Calls, c.cr)
 	}
 	sortFindings(r.Findings)
-	r.mergeFlows(parts)
+	r.mergeFlows(flows)
 }
 
 // mergeFlows puts the folded calls' flows among the others by first
 // packet, as the flows' first-seen order has them.
-func (r *Report) mergeFlows(parts []*callPart) {
-	var flows []flowPart
-	for _, p := range parts {
-		flows = append(flows, p.flows...)
-	}
+func (r *Report) mergeFlows(flows []flowPart) {
 	for i, f := range r.Flows {
 		t, _ := time.Parse(decode.TimeLayout, f.First)
 		flows = append(flows, flowPart{first: t, report: f, times: r.Timeline.Flows[i]})

@@ -206,3 +206,15 @@ func (b *Builder) snapshotServers() []*STUNServer {
 	}
 	return out
 }
+
+// ExpireTURN forgets the TURN transactions answered before t: a
+// retransmitted response that comes later is not matched any more, which
+// costs nothing (the first answer was counted). Unanswered transactions
+// stay, Finish counts them.
+func (b *Builder) ExpireTURN(t time.Time) {
+	for id, tx := range b.turnTx {
+		if tx.answered && tx.last.Before(t) {
+			delete(b.turnTx, id)
+		}
+	}
+}
