@@ -1,9 +1,6 @@
 package redact
 
-import (
-	"sort"
-	"strings"
-)
+import "sort"
 
 // Kind is the kind of a learned identifier; it decides the shape of the
 // pseudonym (docs/redaction.md).
@@ -79,9 +76,11 @@ func allDigits(s string) bool {
 	return true
 }
 
+// hasLetterOrDigit reports an ASCII letter or digit or a non-ASCII
+// (UTF-8) byte.
 func hasLetterOrDigit(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if isWordByte(s[i]) {
+		if isWordByte(s[i]) || s[i] >= 0x80 {
 			return true
 		}
 	}
@@ -94,7 +93,7 @@ func hasLetterOrDigit(s string) bool {
 // vocabulary are ignored. It returns the pseudonym (s itself when it was
 // not learned).
 func (r *Redactor) LearnString(k Kind, s string) string {
-	s = strings.TrimSpace(s)
+	s = trimToWord(s)
 	if !learnable(s, k) || isIPLiteral(s) {
 		return s
 	}
@@ -108,7 +107,7 @@ func (r *Redactor) learnLocked(k Kind, s string) string {
 	fold := k != KindToken
 	key := s
 	if fold {
-		key = strings.ToLower(s)
+		key = lowerString(s)
 	}
 	if e, ok := t.byKey[key]; ok {
 		return applyCase(e.pseudo, s, e.fold)
@@ -123,11 +122,25 @@ func (r *Redactor) learnLocked(k Kind, s string) string {
 	e := &identEntry{orig: key, pseudo: p, fold: fold}
 	t.byKey[key] = e
 	t.pseudo[p] = key
-	ik := strings.ToLower(key[:minIdent])
+	ik := lowerString(key[:minIdent])
 	list := append(append([]*identEntry(nil), t.index[ik]...), e)
 	sort.SliceStable(list, func(i, j int) bool { return len(list[i].orig) > len(list[j].orig) })
 	t.index[ik] = list
 	return applyCase(p, s, fold)
+}
+
+// trimToWord trims the bytes around s that are neither letters, digits
+// nor UTF-8: Text matches identifiers between word boundaries, so an
+// identifier starts and ends with a letter or digit.
+func trimToWord(s string) string {
+	edge := func(c byte) bool { return isWordByte(c) || c >= 0x80 }
+	for len(s) > 0 && !edge(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && !edge(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // applyCase copies the letter case of model onto the letters of p.
@@ -167,7 +180,7 @@ func (r *Redactor) rewriteIdent(b []byte, i int) int {
 			continue
 		}
 		m := b[i : i+n]
-		if e.fold && !strings.EqualFold(string(m), e.orig) || !e.fold && string(m) != e.orig {
+		if e.fold && lowerString(string(m)) != e.orig || !e.fold && string(m) != e.orig {
 			continue
 		}
 		copy(m, applyCase(e.pseudo, string(m), e.fold))

@@ -58,13 +58,16 @@ func isHex(c byte) bool {
 }
 
 // rewriteIP rewrites an IPv4 or IPv6 literal at b[i]; a literal must not
-// follow a '.' or ':' (it would be part of a longer dotted or colon run).
+// follow a '.', nor an IPv6 one a ':' (it would be part of a longer dotted
+// or colon run).
 func (r *Redactor) rewriteIP(b []byte, i int) int {
-	if i > 0 && (b[i-1] == '.' || b[i-1] == ':') {
+	if i > 0 && b[i-1] == '.' {
 		return 0
 	}
-	if n := r.rewrite6(b, i); n > 0 {
-		return n
+	if i == 0 || b[i-1] != ':' {
+		if n := r.rewrite6(b, i); n > 0 {
+			return n
+		}
 	}
 	if isDigit(b[i]) {
 		return r.rewrite4(b, i)

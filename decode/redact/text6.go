@@ -30,9 +30,8 @@ func (r *Redactor) rewrite6(b []byte, i int) int {
 	if n < 2 || i+n < len(b) && isWordByte(b[i+n]) {
 		return 0
 	}
-	for _, cut := range []int{0, 1} {
-		m := n - cut
-		if m < 2 || cut == 1 && b[i+n-1] != '.' && b[i+n-1] != ':' {
+	for _, m := range []int{n, n - 1, portCut(b[i : i+n])} {
+		if m < 2 || m == n-1 && b[i+n-1] != '.' && b[i+n-1] != ':' {
 			continue
 		}
 		text := b[i : i+m]
@@ -47,6 +46,20 @@ func (r *Redactor) rewrite6(b []byte, i int) int {
 		return m
 	}
 	return 0
+}
+
+// portCut returns the length of run without a trailing ":port" (an
+// unbracketed IPv6 literal followed by a port, as some SIP stacks write
+// it), or 0.
+func portCut(run []byte) int {
+	k := len(run) - 1
+	for k >= 0 && isDigit(run[k]) {
+		k--
+	}
+	if k <= 0 || k == len(run)-1 || run[k] != ':' || run[k-1] == ':' || len(run)-k-1 > 5 {
+		return 0
+	}
+	return k
 }
 
 func hasTwoColons(b []byte) bool {

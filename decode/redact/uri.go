@@ -95,9 +95,12 @@ func (r *Redactor) rewriteUser(b []byte, j, end int) int {
 // rewriteHost rewrites the host name or IP literal at b[j:] and returns
 // its length.
 func (r *Redactor) rewriteHost(b []byte, j int) int {
-	if j < len(b) && (b[j] == '[' || isDigit(b[j])) {
-		if j < len(b) && b[j] == '[' {
-			return 0 // the IPv6 literal inside is rewritten by the scan
+	if j < len(b) && b[j] == '[' {
+		return 0 // the IPv6 literal inside is rewritten by the scan
+	}
+	if j < len(b) && (isHex(b[j]) || b[j] == ':') {
+		if n := r.rewrite6(b, j); n > 0 {
+			return n
 		}
 		if n := r.rewriteIP(b, j); n > 0 {
 			return n

@@ -59,7 +59,7 @@ func makeSet(words ...string) map[string]bool {
 }
 
 // isVocabulary reports protocol and report vocabulary.
-func isVocabulary(s string) bool { return vocabulary[strings.ToLower(s)] }
+func isVocabulary(s string) bool { return vocabulary[lowerString(s)] }
 
 // isIPLiteral reports an IP address, bracketed or not, with or without a
 // port: Text rewrites those by Addr, never as identifiers.

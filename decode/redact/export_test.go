@@ -1,0 +1,7 @@
+package redact
+
+// Exported for the tests of package redact_test.
+var (
+	IsVocabulary = isVocabulary
+	IsIPLiteral  = isIPLiteral
+)
