@@ -84,7 +84,7 @@ func sipIdentifiers(m *sipflow.Message) []string {
 		l = strings.TrimSpace(l)
 		switch {
 		case strings.HasPrefix(l, "o="):
-			out = append(out, strings.Fields(l[2:]+" ")[0])
+			out = append(out, strings.Fields(l[2:] + " ")[0])
 		case strings.HasPrefix(l, "a=ice-ufrag:"), strings.HasPrefix(l, "a=ice-pwd:"):
 			_, v, _ := strings.Cut(l, ":")
 			out = append(out, v)
