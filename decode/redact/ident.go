@@ -1,6 +1,9 @@
 package redact
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Kind is the kind of a learned identifier; it decides the shape of the
 // pseudonym (docs/redaction.md).
@@ -90,16 +93,19 @@ func hasLetterOrDigit(s string) bool {
 // LearnString learns one identifier of kind k, so that Text replaces it
 // wherever it appears as a whole word. Identifiers shorter than three
 // bytes, numbers shorter than six digits, IP literals and protocol
-// vocabulary are ignored. It returns the pseudonym (s itself when it was
-// not learned).
+// vocabulary are ignored; so is the punctuation around s. It returns s
+// with the learned part replaced by its pseudonym (s itself when nothing
+// was learned).
 func (r *Redactor) LearnString(k Kind, s string) string {
-	s = trimToWord(s)
-	if !learnable(s, k) || isIPLiteral(s) {
+	core := trimToWord(s)
+	if !learnable(core, k) || isIPLiteral(core) {
 		return s
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.learnLocked(k, s)
+	p := r.learnLocked(k, core)
+	r.mu.Unlock()
+	i := strings.Index(s, core)
+	return s[:i] + p + s[i+len(core):]
 }
 
 func (r *Redactor) learnLocked(k Kind, s string) string {
