@@ -251,7 +251,7 @@ func (r *Redactor) learnParams(v string, want map[string]Kind) {
 // learnURIs learns the user and host of every sip:, sips: and tel: URI
 // in b.
 func (r *Redactor) learnURIs(b []byte) {
-	low := bytes.ToLower(b)
+	low := []byte(lowerString(string(b))) // ASCII only: same length as b
 	for _, scheme := range uriSchemes {
 		for off := 0; ; {
 			i := bytes.Index(low[off:], []byte(scheme))

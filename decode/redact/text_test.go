@@ -119,7 +119,9 @@ func TestPseudonymShapes(t *testing.T) {
 			return strings.HasPrefix(out, "sip.anon") && strings.HasSuffix(out, ".co.uk")
 		}, "role word and co.uk kept, anon marker"},
 		{KindToken, "8f7e6d5c4b3a2910", func(in, out string) bool { return isHexString([]byte(out)) }, "hex stays hex"},
-		{KindToken, "AB:CD:EF:01:23", func(in, out string) bool { return isHexString([]byte(out)) && out[2] == ':' && !strings.ContainsAny(out, "abcdef") }, "upper hex with colons"},
+		{KindToken, "AB:CD:EF:01:23", func(in, out string) bool {
+			return isHexString([]byte(out)) && out[2] == ':' && !strings.ContainsAny(out, "abcdef")
+		}, "upper hex with colons"},
 		{KindToken, "d5lFvGToRDKh/UhyFNN9rharqthzUrF2FIRP+boPcnE=", func(in, out string) bool {
 			return strings.HasSuffix(out, "=") && strings.Trim(out, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == ""
 		}, "base64 stays base64"},
