@@ -40,7 +40,7 @@ type limitFlags struct {
 	maxTURNTx      int
 	maxFlows       int
 
-	fs *pflag.FlagSet // the limit flags alone, for the usage and for check
+	fs *pflag.FlagSet // the limit flags alone, listed under their heading
 }
 
 // limitFlagSpec is one limit flag: its name, what it bounds and where its
