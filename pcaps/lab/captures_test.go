@@ -16,7 +16,7 @@ var findingIDs = []string{
 	"high-ports-blocked", "turn-udp-blocked", "teams-relay-ports-unreachable", "turn-unreachable",
 	"turn-auth-failed", "relay-address-private", "hairpin-failure", "ice-failed", "media-over-tcp",
 	"stun-unreachable", "pseudo-tls-intercepted", "check-integrity-failed", "role-conflict",
-	"one-way-media", "no-media-after-ice", "slow-ice",
+	"one-way-media", "no-media-after-ice", "slow-ice", "client-reported-diagnostics",
 }
 
 func scenarioFiles(t *testing.T) []string {
@@ -143,6 +143,7 @@ func TestVerifyDetectsMismatch(t *testing.T) {
 			}
 		}},
 		{"success claimed for total failure", "srflx-eim", "ice-failed", nil},
+		{"pseudo-TLS interception claimed for a working pseudo-TLS relay", "pseudo-tls-intercepted", "ms-tcp443", nil},
 		{"failure claimed for success", "ice-failed", "relay-symmetric", nil},
 	}
 	for _, tt := range tests {

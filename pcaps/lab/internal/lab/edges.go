@@ -46,3 +46,19 @@ func edgePrivateRelay() Scenario {
 			{Side: "callee", Transport: "udp", Port: 3478, Outcome: "success", RelayedIn: EdgePrivate.Masked()}}}
 	return s
 }
+
+func pseudoTLSIntercepted() Scenario {
+	s := msTwoSites("pseudo-tls-intercepted", "MS flavour: pseudo-TLS on TCP 443 answered by a TLS-inspecting proxy",
+		"alice works at a corporate desk: nat-a drops all UDP from her LAN, and TCP 443 to the Edge is taken by a TLS-inspecting proxy (a Go crypto/tls server with its own certificate). Her MS-TURN Allocate to UDP 3478 goes unanswered; her pseudo-TLS ClientHello on TCP 443 offers only TLS_DH_anon_WITH_RC4_128_MD5, which the TLS server rejects with a handshake_failure alert. alice has no relay and no UDP, so ICE fails, and her BYE carries ms-client-diagnostics 24 with ICEWarn 0x80006b (pseudo-TLS failure, TCP and UDP allocation failed, TURN unreachable, local and NAT connectivity failed). SIP runs over TCP.",
+		eim, eim)
+	s.NATs[0].BlockUDP = true
+	s.SIPTransport = "tcp"
+	s.MS.Intercepted = true
+	s.Caller.MSTURN = []ua.MSServer{msUDP, msTCP}
+	s.Expect = Expect{ICESucceeds: false,
+		Findings:       []string{"pseudo-tls-intercepted", "ice-failed", "client-reported-diagnostics", "turn-unreachable"},
+		PseudoTLSAlert: 40, ByeHeader: "ms-client-diagnostics: 24;",
+		Allocs: []AllocExpect{{Side: "caller", Transport: "udp", Port: 3478, Outcome: "no-response", LANOnly: true},
+			{Side: "callee", Transport: "udp", Port: 3478, Outcome: "success"}}}
+	return s
+}

@@ -79,6 +79,11 @@ type Expect struct {
 	Findings       []string
 	Allocs         []AllocExpect
 	Notes          string
+	// PseudoTLSAlert: the caller's pseudo-TLS hello to TCP 443 is answered
+	// by a TLS server with this alert description.
+	PseudoTLSAlert int
+	// ByeHeader is a header the caller's BYE carries ("name: value-prefix").
+	ByeHeader string
 }
 
 // Scenario is one lab situation.
@@ -136,7 +141,7 @@ func Scenarios() []Scenario {
 		hostHost(), srflxEIM(), relaySymmetric(), turnTCP443(), highPortsBlocked(),
 		hairpin(false), hairpin(true), iceFailed(), oneWayMedia(), wrongTURNCredentials(),
 		msRelayUDP(), msTCP443(), msTeamsPorts(), edgePoolCredentials(),
-		edgePrivateRelay(),
+		edgePrivateRelay(), pseudoTLSIntercepted(),
 	}
 }
 

@@ -30,6 +30,14 @@ func checksAt(sc Scenario, v vantage, caller, callee side) truth.Checks {
 			c.Allocations = append(c.Allocations, ac)
 		}
 	}
+	if a := sc.Expect.PseudoTLSAlert; a != 0 {
+		if client, ok := allocClient(v, caller, false); ok {
+			c.PseudoTLS = []truth.PseudoTLSCheck{{Client: client.String(), Server: AllocExpect{Port: 443}.server(v).String(), Alert: a}}
+		}
+	}
+	if sc.Expect.ByeHeader != "" {
+		c.ByeHeader = &truth.ByeHeaderCheck{Header: sc.Expect.ByeHeader}
+	}
 	if v.node == caller.name || v.node == callee.name {
 		c.Nomination = &truth.NominationCheck{Succeeded: sc.Expect.ICESucceeds}
 	}

@@ -13,6 +13,8 @@ type Checks struct {
 	Nomination  *NominationCheck `json:"nomination,omitempty"`
 	Media       []FlowCheck      `json:"media,omitempty"`
 	MSTURN      *MSTURNCheck     `json:"ms_turn,omitempty"`
+	PseudoTLS   []PseudoTLSCheck `json:"pseudo_tls,omitempty"`
+	ByeHeader   *ByeHeaderCheck  `json:"bye_header,omitempty"`
 }
 
 // MSTURNCheck asserts that tshark's classicstun dissector decodes the MS-TURN
@@ -97,6 +99,16 @@ func (c Checks) Run(pkts []Packet, callID string) []error {
 	}
 	if c.MSTURN != nil {
 		if err := c.MSTURN.run(pkts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, t := range c.PseudoTLS {
+		if err := t.run(pkts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.ByeHeader != nil {
+		if err := c.ByeHeader.run(pkts, callID); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -107,14 +107,15 @@ func TestFlowCheck(t *testing.T) {
 }
 
 func TestParseLine(t *testing.T) {
-	line := "7\t10.1.0.11\t203.0.113.10\t5060\t5060\t\t\t4259\t\tcid@lab.example\tINVITE\t\t\t\t172.31.0.10|198.51.100.11\t"
+	line := "7\t10.1.0.11\t203.0.113.10\t5060\t5060\t\t\t4259\t\tcid@lab.example\tINVITE\t\t\t\t172.31.0.10|198.51.100.11\t\t1\t40"
 	p, err := parseLine(line)
 	if err != nil {
 		t.Fatalf("parseLine(%q) error = %v", line, err)
 	}
 	if p.Frame != 7 || p.Proto != "udp" || p.Src != netip.MustParseAddrPort("10.1.0.11:5060") ||
 		len(p.Payload) != 2 || p.CallIDs[0] != "cid@lab.example" || p.Methods[0] != "INVITE" ||
-		len(p.STUNAddrs) != 2 || p.STUNAddrs[0] != netip.MustParseAddr("172.31.0.10") {
+		len(p.STUNAddrs) != 2 || p.STUNAddrs[0] != netip.MustParseAddr("172.31.0.10") ||
+		len(p.TLSHandshakes) != 1 || len(p.TLSAlerts) != 1 || p.TLSAlerts[0] != 40 {
 		t.Errorf("parseLine(%q) = %+v", line, p)
 	}
 	if _, err := parseLine("1\t2"); err == nil {

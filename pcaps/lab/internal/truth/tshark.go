@@ -28,6 +28,10 @@ type Packet struct {
 	// STUNAddrs are the IPv4 addresses tshark's stun and classicstun
 	// dissectors decoded from address attributes (XOR ones un-XORed).
 	STUNAddrs []netip.Addr
+	// TLSHandshakes and TLSAlerts are the handshake message types and alert
+	// descriptions tshark's TLS dissector decoded in this frame.
+	TLSHandshakes []int
+	TLSAlerts     []int
 }
 
 // ErrNoTshark is returned when tshark is not installed.
@@ -37,6 +41,7 @@ var tsharkFields = []string{
 	"frame.number", "ip.src", "ip.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
 	"udp.payload", "tcp.payload", "sip.Call-ID", "sip.Method", "sip.Status-Code", "tcp.flags",
 	"classicstun.type", "stun.att.ipv4", "classicstun.att.ipv4",
+	"tls.handshake.type", "tls.alert_message.desc",
 }
 
 // ReadCapture decodes a capture with tshark: frame, addresses, payload and SIP
@@ -102,6 +107,7 @@ func parseLine(line string) (Packet, error) {
 			p.ClassicSTUN = append(p.ClassicSTUN, uint16(v))
 		}
 	}
+	p.TLSHandshakes, p.TLSAlerts = ints(f[16]), ints(f[17])
 	for _, a := range append(split(f[14]), split(f[15])...) {
 		if ip, err := netip.ParseAddr(a); err == nil {
 			p.STUNAddrs = append(p.STUNAddrs, ip)
@@ -128,4 +134,16 @@ func split(s string) []string {
 		return nil
 	}
 	return strings.Split(s, "|")
+}
+
+func ints(s string) []int {
+	var out []int
+	for _, v := range split(s) {
+		for _, part := range strings.Split(v, ",") {
+			if n, err := strconv.Atoi(part); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
