@@ -35,6 +35,11 @@ const minIdent = 3
 // numbers are ports, status codes and counts.
 const minDigits = 6
 
+// maxRetries bounds the search for an unused pseudonym; an identifier
+// with very few possible shapes ("a-b") may share its pseudonym with
+// another one after that.
+const maxRetries = 32
+
 // identEntry is one learned identifier.
 type identEntry struct {
 	orig, pseudo string
@@ -119,7 +124,7 @@ func (r *Redactor) learnLocked(k Kind, s string) string {
 		return applyCase(e.pseudo, s, e.fold)
 	}
 	p := r.pseudonym(k, key, 0)
-	for n := 1; ; n++ {
+	for n := 1; n <= maxRetries; n++ {
 		if o, taken := t.pseudo[p]; !taken || o == key {
 			break
 		}

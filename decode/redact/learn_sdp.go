@@ -100,8 +100,12 @@ func (r *Redactor) LearnXML(body []byte) {
 		if tag == "" || tag[0] == '/' || tag[0] == '?' || tag[0] == '!' {
 			continue
 		}
+		fields := strings.Fields(tag)
+		if len(fields) == 0 {
+			continue
+		}
 		r.learnXMLAttrs(tag)
-		name := localName(strings.Fields(tag + " ")[0])
+		name := localName(fields[0])
 		k, ok := xmlNames[strings.ToLower(name)]
 		if !ok || strings.HasSuffix(tag, "/") {
 			continue
