@@ -48,6 +48,9 @@ var captures = []capture{
 	{"ok-edge-call.pcap", buildHealthyEdge},
 	{"ok-direct-call.pcap", buildHealthyDirect},
 	{"server-diagnostics.pcap", buildServerDiagnostics},
+	{"fail-dns-autodiscover.pcap", buildDNSAutodiscover},
+	{"fail-dns-srv-hosting.pcap", buildDNSSRVHosting},
+	{"fail-tls-certificate.pcap", buildTLSCertificates},
 }
 
 // start is the capture time of the first frame of every file.
