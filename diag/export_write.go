@@ -17,6 +17,9 @@ import (
 type Rewriter interface {
 	Prepare(link uint16, frame []byte)
 	Rewrite(link uint16, frame []byte) error
+	// InterfaceName returns what to call an output interface instead of
+	// name (an input file's base name, with the capture interface's).
+	InterfaceName(name string) string
 }
 
 // ExportStats counts what WriteExport wrote.
@@ -56,7 +59,7 @@ func WriteExport(paths []string, set *FrameSet, w io.Writer, rw Rewriter) (Expor
 	ifaces := map[ifaceKey]int{}
 	var buf []byte
 	err = eachSelected(paths, set, func(file int, p *capfile.Packet, known []capfile.Interface) error {
-		id, err := exportIface(pw, ifaces, ifaceKey{file, p.Interface}, p, known, paths[file])
+		id, err := exportIface(pw, ifaces, ifaceKey{file, p.Interface}, p, known, paths[file], rw)
 		if err != nil {
 			return err
 		}
@@ -76,14 +79,17 @@ func WriteExport(paths []string, set *FrameSet, w io.Writer, rw Rewriter) (Expor
 
 // exportIface returns the output interface of a packet, declaring it on
 // first use with the input's link type and a name made of the file's base
-// name and the interface name.
-func exportIface(pw *capfile.PcapngWriter, ifaces map[ifaceKey]int, k ifaceKey, p *capfile.Packet, known []capfile.Interface, path string) (int, error) {
+// name and the interface name (through the Rewriter, when there is one).
+func exportIface(pw *capfile.PcapngWriter, ifaces map[ifaceKey]int, k ifaceKey, p *capfile.Packet, known []capfile.Interface, path string, rw Rewriter) (int, error) {
 	if id, ok := ifaces[k]; ok {
 		return id, nil
 	}
 	name := filepath.Base(path)
 	if p.Interface >= 0 && p.Interface < len(known) && known[p.Interface].Name != "" {
 		name += ":" + known[p.Interface].Name
+	}
+	if rw != nil {
+		name = rw.InterfaceName(name)
 	}
 	id, err := pw.AddInterface(p.LinkType, 0, name)
 	if err != nil {

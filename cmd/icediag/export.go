@@ -15,8 +15,8 @@ import (
 // exportFlags are the options of `icediag export`.
 type exportFlags struct {
 	call, session, out string
-	redact             bool
-	redactKey          string
+	// red is the shared --redact, --redact-key, --redact-key-file set.
+	red *redactFlags
 }
 
 // runExport implements `icediag export`: every frame of one call or one
@@ -27,12 +27,11 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.call, "call", "", "Call-ID of the call to export, or a unique prefix of it")
 	fs.StringVar(&o.session, "session", "", "ID of an ICE session to export (s1, s2, ... as the report shows), for sessions without SIP")
 	fs.StringVarP(&o.out, "output", "o", "", "the pcapng file to write (- for standard output)")
-	fs.BoolVar(&o.redact, "redact", false, "replace addresses, users, domains and secrets with consistent pseudonyms (docs/export.md)")
-	fs.StringVar(&o.redactKey, "redact-key", "", "key of the pseudonyms: the same key gives the same pseudonyms across runs (default: random)")
+	o.red = addRedactFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	if fs.NArg() == 0 || o.out == "" || (o.call == "") == (o.session == "") || (o.redactKey != "" && !o.redact) {
+	if fs.NArg() == 0 || o.out == "" || (o.call == "") == (o.session == "") {
 		fs.Usage()
 		return exitUsage
 	}
@@ -52,8 +51,12 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 // returns a one-line summary.
 func export(files []string, o exportFlags, stdout, stderr io.Writer) (string, error) {
 	var red *redaction
-	if o.redact {
-		red = newRedaction(o.redactKey)
+	if o.red.enabled() {
+		rd, err := o.red.redactor()
+		if err != nil {
+			return "", err
+		}
+		red = &redaction{r: rd}
 	}
 	in, last, err := exportAnalysis(files, red)
 	if err != nil {

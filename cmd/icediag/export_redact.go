@@ -16,11 +16,6 @@ type redaction struct {
 	pw *redact.PacketRewriter
 }
 
-// newRedaction starts a redaction; an empty key means a random one.
-func newRedaction(key string) *redaction {
-	return &redaction{r: redact.New([]byte(key))}
-}
-
 // learn feeds one analysis event to the redactor.
 func (x *redaction) learn(ev *decode.Event) { x.r.Learn(ev) }
 

@@ -12,6 +12,9 @@ import (
 	"github.com/icediag/icediag/diag"
 )
 
+// exportKey is the --redact-key of the tests.
+const exportKey = "icediag export test key"
+
 // exportCase is one input of the export tests: a capture of pcaps/public
 // or pcaps/crafted, or the files of one lab scenario analysed together.
 type exportCase struct {
@@ -92,9 +95,9 @@ func targets(r *diag.Report) []exportTarget {
 // runExportTo exports one target of files to out.
 func runExportTo(t *testing.T, files []string, x exportTarget, out string, redact bool) {
 	t.Helper()
-	o := exportFlags{call: x.call, session: x.session, out: out, redact: redact}
+	o := exportFlags{call: x.call, session: x.session, out: out, red: &redactFlags{}}
 	if redact {
-		o.redactKey = "icediag export test key"
+		o.red.key = exportKey
 	}
 	var stderr bytes.Buffer
 	if _, err := export(files, o, &bytes.Buffer{}, &stderr); err != nil {
@@ -182,7 +185,7 @@ func TestExportUnknownID(t *testing.T) {
 		t.Fatal("ok-direct-call.pcap has no call")
 	}
 	for _, x := range []exportTarget{{call: "no-such-call"}, {session: "s999"}} {
-		o := exportFlags{call: x.call, session: x.session, out: filepath.Join(t.TempDir(), "x.pcapng")}
+		o := exportFlags{call: x.call, session: x.session, out: filepath.Join(t.TempDir(), "x.pcapng"), red: &redactFlags{}}
 		_, err := export(files, o, &bytes.Buffer{}, &bytes.Buffer{})
 		if !errors.Is(err, diag.ErrUnknownID) || !strings.Contains(err.Error(), full.Calls[0].CallID) {
 			t.Errorf("export(%v) = %v, want ErrUnknownID listing %q", x, err, full.Calls[0].CallID)

@@ -78,6 +78,10 @@ func (r *Redactor) Packet(link uint16, frame []byte) error {
 	return r.NewPacketRewriter(nil).Rewrite(link, frame)
 }
 
+// InterfaceName returns the pseudonym of a capture interface name (the
+// export names interfaces after their input files).
+func (p *PacketRewriter) InterfaceName(name string) string { return p.r.FileName(name) }
+
 // Rewrite rewrites one frame in place; see Packet for the errors.
 func (p *PacketRewriter) Rewrite(link uint16, b []byte) error {
 	if !p.prepared {
@@ -136,8 +140,9 @@ func (p *PacketRewriter) datagram(b []byte) bool {
 }
 
 // content rewrites a datagram, stream frame or relayed payload by its
-// first byte (RFC 7983): STUN, ChannelData, MS multiplexed TURN; RTP,
-// RTCP and DTLS are kept (their payloads are media and keys, not names).
+// first byte (RFC 7983): STUN, ChannelData, MS multiplexed TURN, the text
+// of RTCP; RTP and DTLS are kept (their payloads are media and keys, not
+// names).
 // Anything else is zeroed and reported false.
 func (p *PacketRewriter) content(b []byte, depth int) bool {
 	if len(b) == 0 {
@@ -162,7 +167,10 @@ func (p *PacketRewriter) content(b []byte, depth int) bool {
 		if mx.Decode(b) == nil {
 			return p.content(mx.Data, depth+1)
 		}
-	case wire.ContentRTP, wire.ContentRTCP, wire.ContentDTLS:
+	case wire.ContentRTCP:
+		p.rewriteRTCP(b)
+		return true
+	case wire.ContentRTP, wire.ContentDTLS:
 		return true
 	default:
 		if looksLikeText(b) {
@@ -208,6 +216,15 @@ func (p *PacketRewriter) sctp(b []byte) bool {
 // header checksum; the quoted transport payload past its first 8 bytes is
 // zeroed. Other ICMP messages (echo) keep their payload.
 func (p *PacketRewriter) icmp(b []byte, f *Frame) bool {
+	l0 := f.Inner()
+	if l0.Proto == 1 && b[f.L4] == 5 { // redirect: the gateway address (RFC 792)
+		a := p.r.Addr(netip.AddrFrom4([4]byte(b[f.L4+4:]))).As4()
+		copy(b[f.L4+4:], a[:])
+	}
+	if l0.Proto == 58 && b[f.L4] >= 133 && b[f.L4] <= 137 { // neighbor discovery (RFC 4861 §4): addresses
+		clear(b[f.Payload:f.End])
+		return true
+	}
 	_, off, ok := QuotedFlow(b, f)
 	if !ok {
 		return false
