@@ -42,6 +42,9 @@ type RetirePolicy struct {
 	// Stream folds every finished call as soon as it is idle (a live
 	// capture reports calls as they end).
 	Stream bool
+	// Timeout, when positive, also folds a call that has not ended (no
+	// BYE seen) once nothing of it was seen for this long.
+	Timeout time.Duration
 }
 
 func (p RetirePolicy) withDefaults() RetirePolicy {
@@ -133,19 +136,28 @@ func (s *Session) maybeRetire(now time.Time) {
 	cutoff := now.Add(-s.policy.After)
 	s.builder.ExpireTURN(cutoff)
 	over := s.capture.NumFinished() - s.policy.Keep
-	if over <= 0 {
+	var idle time.Time
+	if s.policy.Timeout > 0 {
+		idle = now.Add(-s.policy.Timeout)
+	}
+	if over <= 0 && idle.IsZero() {
 		return
 	}
-	for _, c := range s.capture.Finished(cutoff) {
-		if over == 0 {
-			break
+	for _, c := range s.capture.Finished(cutoff, idle) {
+		limit := cutoff
+		if !c.Ended() {
+			limit = idle // timed out: its checks and media must be as old
+		} else if over <= 0 {
+			continue
 		}
-		md, ok := s.builder.TakeCall(c, cutoff)
+		md, ok := s.builder.TakeCall(c, limit)
 		if !ok {
 			continue
 		}
 		s.fold(c, md)
-		over--
+		if c.Ended() {
+			over--
+		}
 	}
 }
 
@@ -265,5 +277,14 @@ func (r *Report) mergeFlows(flows []flowPart) {
 	for _, f := range flows {
 		r.Flows = append(r.Flows, f.report)
 		r.Timeline.Flows = append(r.Timeline.Flows, f.times)
+	}
+}
+
+// Advance tells the session that capture time has reached now without a
+// packet (a live capture in a quiet moment), so that finished calls are
+// folded on time.
+func (s *Session) Advance(now time.Time) {
+	if now.After(s.lastRetire) {
+		s.maybeRetire(now)
 	}
 }

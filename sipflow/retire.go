@@ -12,18 +12,21 @@ import (
 // §22.2), after a user typed a password.
 const ChallengeGrace = 2 * time.Minute
 
-// Finished returns, oldest first, with their QoE reports, the calls that
-// have ended (BYE, CANCEL or a final error response: nothing more is
+// Finished returns, oldest first, with their QoE reports, the calls
+// that have ended (BYE, CANCEL or a final error response: nothing more is
 // expected of them) and whose last message was seen before t (a
-// challenged call: ChallengeGrace before t).
-func (t *Tracker) Finished(before time.Time) []*Call {
+// challenged call: ChallengeGrace before t), and the calls whose last
+// message was seen before idle whether they ended or not (a zero idle
+// time: none).
+func (t *Tracker) Finished(before, idle time.Time) []*Call {
 	var out []*Call
 	for _, c := range t.callOrder {
 		limit := before
 		if c.FinalStatus == 401 || c.FinalStatus == 407 {
 			limit = before.Add(-ChallengeGrace)
 		}
-		if c.finished() && c.lastSeen().Before(limit) {
+		last := c.lastSeen()
+		if (c.finished() && last.Before(limit)) || (!idle.IsZero() && last.Before(idle)) {
 			t.attachQoE(c)
 			out = append(out, c)
 		}
@@ -57,7 +60,13 @@ func (t *Tracker) Remove(c *Call) {
 	t.qoe = slices.DeleteFunc(t.qoe, func(q *QoEReport) bool { return strings.EqualFold(q.CallID, c.CallID) })
 }
 
-// lastSeen is the time of the call's last message.
+// Ended reports whether the call has ended: BYE, CANCEL or a final error
+// response.
+func (c *Call) Ended() bool { return c.finished() }
+
+// LastSeen is the time of the call's last message.
+func (c *Call) LastSeen() time.Time { return c.lastSeen() }
+
 func (c *Call) lastSeen() time.Time {
 	last := c.Start
 	if n := len(c.Messages); n > 0 && c.Messages[n-1].Meta.Time.After(last) {

@@ -31,6 +31,8 @@ type liveFlags struct {
 	edges       []string
 	noPromisc   bool
 	sizeBytes   int64
+	callIdle    time.Duration
+	callTimeout time.Duration
 }
 
 // Live report formats besides those of analyze.
@@ -52,6 +54,8 @@ func liveFlagSet(stderr io.Writer, f *liveFlags) *pflag.FlagSet {
 	fs.StringArrayVar(&f.internal, "internal", nil, "a network (CIDR) that counts as internal besides RFC 1918, RFC 6598 and ULA; repeatable")
 	fs.StringArrayVar(&f.edges, "edge", nil, "an A/V Edge or relay address, also when the capture shows no TURN answer from it; repeatable")
 	fs.BoolVar(&f.noPromisc, "no-promisc", false, "do not put the interfaces in promiscuous mode")
+	fs.DurationVar(&f.callIdle, "call-idle", 10*time.Second, "report a call this long after its BYE (or final error) once its checks and media have stopped too")
+	fs.DurationVar(&f.callTimeout, "call-timeout", 5*time.Minute, "report a call without BYE once nothing of it was seen for this long (0: only at the end)")
 	fs.Usage = func() { liveUsage(stderr, fs) }
 	return fs
 }
@@ -121,6 +125,8 @@ func (f *liveFlags) check(nargs int) string {
 		return fmt.Sprintf("unknown --fail-on %q", f.failOn)
 	case f.duration < 0 || f.every < 0:
 		return "--duration and --report-every must not be negative"
+	case f.callIdle <= 0 || f.callTimeout < 0:
+		return "--call-idle must be positive and --call-timeout not negative"
 	case f.write == "" && (f.rotateSize != "" || f.rotateCount != 0):
 		return "--rotate-size and --rotate-count need --write"
 	case f.rotateCount < 0:

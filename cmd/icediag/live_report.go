@@ -78,7 +78,10 @@ type jsonlInterface struct {
 // with a "type": "capture" (the report's capture summary and schema),
 // "call", "finding", "session" (ICE sessions no call names), "allocation",
 // "transactions" and "interface", for log shippers.
-func writeJSONL(w io.Writer, r *diag.Report, sources []live.Source, st []live.Stats) error {
+//
+// Calls and findings in streamed (by Call-ID and findingKey) were printed
+// when their call ended: they are left out.
+func writeJSONL(w io.Writer, r *diag.Report, sources []live.Source, st []live.Stats, streamed map[string]bool) error {
 	enc := json.NewEncoder(w)
 	lines := []any{struct {
 		Type   string `json:"type"`
@@ -86,12 +89,18 @@ func writeJSONL(w io.Writer, r *diag.Report, sources []live.Source, st []live.St
 		decode.Summary
 	}{"capture", r.Schema, r.Capture}}
 	for i := range r.Calls {
+		if streamed[r.Calls[i].CallID] {
+			continue
+		}
 		lines = append(lines, struct {
 			Type string `json:"type"`
 			*diag.CallReport
 		}{"call", &r.Calls[i]})
 	}
 	for i := range r.Findings {
+		if streamed[findingKey(&r.Findings[i])] {
+			continue
+		}
 		lines = append(lines, struct {
 			Type string `json:"type"`
 			*diag.Finding
@@ -126,4 +135,41 @@ func writeJSONL(w io.Writer, r *diag.Report, sources []live.Source, st []live.St
 		}
 	}
 	return nil
+}
+
+// findingKey names a finding among the streamed calls and findings.
+func findingKey(f *diag.Finding) string { return "finding\x00" + f.CallID + "\x00" + f.ID + "\x00" + f.Title }
+
+// callDone prints a call as soon as the analysis has folded it (ended and
+// idle): with --format jsonl its "call" and "finding" objects on standard
+// output, else a short paragraph on standard error (the final report
+// lists the call again).
+func (s *liveSession) callDone(res diag.CallResult) {
+	s.streamed[res.Call.CallID] = true
+	for i := range res.Findings {
+		s.streamed[findingKey(&res.Findings[i])] = true
+	}
+	if s.format == formatJSONL {
+		enc := json.NewEncoder(s.stdout)
+		enc.Encode(struct {
+			Type string `json:"type"`
+			*diag.CallReport
+		}{"call", &res.Call})
+		for i := range res.Findings {
+			enc.Encode(struct {
+				Type string `json:"type"`
+				*diag.Finding
+			}{"finding", &res.Findings[i]})
+		}
+		return
+	}
+	c := res.Call
+	fmt.Fprintf(s.stderr, "icediag live: call %s from %s to %s: %s", c.CallID, orDash(c.From), orDash(c.To), c.Outcome)
+	if c.FinalStatus != 0 {
+		fmt.Fprintf(s.stderr, " (%d %s)", c.FinalStatus, c.FinalReason)
+	}
+	fmt.Fprintf(s.stderr, ", %d finding(s)\n", len(res.Findings))
+	for _, f := range res.Findings {
+		fmt.Fprintf(s.stderr, "  [%s] %s: %s\n", f.Severity, f.ID, f.Title)
+	}
 }

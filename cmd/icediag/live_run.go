@@ -26,11 +26,20 @@ type liveSession struct {
 	names   []string // base names frame references use
 	frame   uint64   // frames so far without --write
 	werr    error
+	// streamed are the calls already printed as they ended; the final
+	// jsonl report leaves them out.
+	streamed map[string]bool
+	// lastTS is the timestamp of the last frame, lastWall when it came:
+	// capture time goes on from there while no frame arrives.
+	lastTS, lastWall time.Time
+	format           string
+	stdout           io.Writer
+	stderr           io.Writer
 }
 
 // runCapture captures until ctx is done, then prints the final report.
 func runCapture(ctx context.Context, f *liveFlags, network *diag.Network, sources []live.Source, stdout, stderr io.Writer) int {
-	s, err := newLiveSession(f, sources)
+	s, err := newLiveSession(f, network, sources, stdout, stderr)
 	if err != nil {
 		for _, src := range sources {
 			src.Close()
@@ -49,8 +58,9 @@ func runCapture(ctx context.Context, f *liveFlags, network *diag.Network, source
 	return s.finish(f, network, stdout, stderr)
 }
 
-func newLiveSession(f *liveFlags, sources []live.Source) (*liveSession, error) {
-	s := &liveSession{merger: live.NewMerger(sources, 0), sources: sources}
+func newLiveSession(f *liveFlags, network *diag.Network, sources []live.Source, stdout, stderr io.Writer) (*liveSession, error) {
+	s := &liveSession{merger: live.NewMerger(sources, 0), sources: sources, streamed: map[string]bool{},
+		format: f.format, stdout: stdout, stderr: stderr}
 	var infos []live.Interface
 	for _, src := range sources {
 		infos = append(infos, src.Info())
@@ -70,7 +80,8 @@ func newLiveSession(f *liveFlags, sources []live.Source) (*liveSession, error) {
 		s.names = []string{"live:" + strings.Join(names, ",")}
 		s.files = []decode.FileStats{{Name: s.names[0], Format: "live"}}
 	}
-	s.sess = diag.NewSession(s.names, diag.SessionOptions{})
+	s.sess = diag.NewSession(s.names, diag.SessionOptions{Net: network, OnCall: s.callDone,
+		Retire: diag.RetirePolicy{Stream: true, After: f.callIdle, Timeout: f.callTimeout}})
 	s.dec = decode.New(s.sess.Add, decode.Options{})
 	return s, nil
 }
@@ -97,9 +108,12 @@ func (s *liveSession) loop(f *liveFlags, stdout, stderr io.Writer) {
 			s.merger.Release(p)
 		case <-report:
 			s.summary(f.format, stdout, stderr)
-		case <-flush.C:
+		case now := <-flush.C:
 			if s.out != nil {
 				s.out.Flush()
+			}
+			if !s.lastTS.IsZero() {
+				s.sess.Advance(s.lastTS.Add(now.Sub(s.lastWall)))
 			}
 		}
 	}
@@ -123,6 +137,7 @@ func (s *liveSession) handle(p *live.Packet, stderr io.Writer) {
 		file = max(0, len(s.files)-1)
 	}
 	s.count(file, p)
+	s.lastTS, s.lastWall = p.Timestamp, time.Now()
 	s.dec.Decode(file, &p.Packet)
 }
 
@@ -159,7 +174,7 @@ func (s *liveSession) finish(f *liveFlags, network *diag.Network, stdout, stderr
 	kernel := s.merger.Stats()
 	var err error
 	if f.format == formatJSONL {
-		err = writeJSONL(stdout, r, s.sources, kernel)
+		err = writeJSONL(stdout, r, s.sources, kernel, s.streamed)
 	} else {
 		err = diag.Render(stdout, r, f.format)
 		writeKernelStats(stderr, s.sources, kernel)
