@@ -138,7 +138,9 @@ func writeJSONL(w io.Writer, r *diag.Report, sources []live.Source, st []live.St
 }
 
 // findingKey names a finding among the streamed calls and findings.
-func findingKey(f *diag.Finding) string { return "finding\x00" + f.CallID + "\x00" + f.ID + "\x00" + f.Title }
+func findingKey(f *diag.Finding) string {
+	return "finding\x00" + f.CallID + "\x00" + f.ID + "\x00" + f.Title
+}
 
 // callDone prints a call as soon as the analysis has folded it (ended and
 // idle): with --format jsonl its "call" and "finding" objects on standard
