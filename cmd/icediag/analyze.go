@@ -63,6 +63,9 @@ func analyzeInput(files []string, network *diag.Network, pr *progress) (*diag.In
 // by so, and joins the calls to the ICE model. pr may be nil.
 func analyzeInputWith(files []string, network *diag.Network, pr *progress, opt decode.Options, so diag.SessionOptions, learn ...decode.Handler) (*diag.Input, error) {
 	names := baseNames(files)
+	if so.Net == nil {
+		so.Net = network
+	}
 	session := diag.NewSession(names, so)
 	if pr != nil {
 		opt.Progress = func(frames, bytes uint64) { pr.show(frames, bytes, session.NumCalls()) }
