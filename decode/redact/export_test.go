@@ -2,6 +2,5 @@ package redact
 
 // Exported for the tests of package redact_test.
 var (
-	IsVocabulary = isVocabulary
-	IsIPLiteral  = isIPLiteral
+	IsIPLiteral = isIPLiteral
 )

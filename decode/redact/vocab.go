@@ -58,8 +58,12 @@ func makeSet(words ...string) map[string]bool {
 	return m
 }
 
-// isVocabulary reports protocol and report vocabulary.
-func isVocabulary(s string) bool { return vocabulary[lowerString(s)] }
+// IsVocabulary reports the protocol and report words (SIP methods and
+// header names, transports, SDP tokens, codec names, ICE words) that are
+// never learned as identifiers, whatever field they came from.
+func IsVocabulary(s string) bool { return vocabulary[lowerString(s)] }
+
+func isVocabulary(s string) bool { return IsVocabulary(s) }
 
 // isIPLiteral reports an IP address, bracketed or not, with or without a
 // port: Text rewrites those by Addr, never as identifiers.
