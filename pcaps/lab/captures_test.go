@@ -143,6 +143,13 @@ func TestVerifyDetectsMismatch(t *testing.T) {
 			}
 		}},
 		{"success claimed for total failure", "srflx-eim", "ice-failed", nil},
+		{"slower ICE claimed than the captures show", "slow-ice", "slow-ice", func(s *truth.Scenario) {
+			for i := range s.Captures {
+				if c := s.Captures[i].Checks.SlowICE; c != nil {
+					c.MinMillis = 60000
+				}
+			}
+		}},
 		{"pseudo-TLS interception claimed for a working pseudo-TLS relay", "pseudo-tls-intercepted", "ms-tcp443", nil},
 		{"failure claimed for success", "ice-failed", "relay-symmetric", nil},
 	}

@@ -23,6 +23,9 @@ type MSRelay struct {
 	// Pool are the other members of the Edge pool, each a relay on its own
 	// address with its own authentication key.
 	Pool []MSPoolMember
+	// DropFirst is how many of each client's first Allocate requests the
+	// relay ignores (msturn.Server.DropFirst).
+	DropFirst int
 	// Intercepted puts a TLS server on TCP 443 in front of the relay, as a
 	// TLS-inspecting proxy or firewall does (MS-REFERENCE.md §6 pattern 4).
 	Intercepted bool
@@ -62,7 +65,8 @@ func startMSRelays(ctx context.Context, n *topo.Net, sc Scenario, opt Options) (
 	members := append([]MSPoolMember{{Addr: sc.Edge.ExternalOnHost(), Pass: TURNPass}}, sc.MS.Pool...)
 	for i, m := range members {
 		cfg := msturn.Server{Listen: m.Addr, UDPPorts: sc.MS.UDPPorts, Advertise: sc.MS.Advertise,
-			PortMin: 50000, PortMax: 59999, Realm: Domain, Users: map[string]string{"alice": m.Pass, "bob": m.Pass}}
+			PortMin: 50000, PortMax: 59999, Realm: Domain, Users: map[string]string{"alice": m.Pass, "bob": m.Pass},
+			DropFirst: sc.MS.DropFirst}
 		if sc.MS.TCP443 && i == 0 && !sc.MS.Intercepted {
 			cfg.TCPPort = 443
 		}
@@ -115,6 +119,9 @@ func msRelayNotes(m *MSRelay) string {
 		notes += ", TCP 443 with pseudo-TLS and 0x02/0x03 framing"
 	}
 	notes += ", relay ports UDP 50000-59999"
+	if m.DropFirst > 0 {
+		notes += fmt.Sprintf("; ignores each client's first %d Allocate requests", m.DropFirst)
+	}
 	for _, p := range m.Pool {
 		notes += fmt.Sprintf("; second pool member %s: the same MS-TURN relay with another authentication key", p.Addr)
 	}

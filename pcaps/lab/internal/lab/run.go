@@ -240,6 +240,7 @@ func uaConfig(sc Scenario, a Agent, role, peer, callID string, opt Options) ua.C
 	if sc.MS != nil {
 		cfg.MS, cfg.MSTURN, cfg.STUN, cfg.TURN = true, a.MSTURN, nil, nil
 	}
+	cfg.AllocateOnInvite, cfg.ICETCP, cfg.IPv6 = a.AllocateOnInvite, a.ICETCP, a.IPv6
 	cfg.PortMin, cfg.PortMax = alicePortMin, alicePortMax
 	if a.Host == "bob" {
 		cfg.PortMin, cfg.PortMax = bobPortMin, bobPortMax

@@ -7,6 +7,7 @@ package lab
 import (
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/icediag/icediag/pcaps/lab/internal/topo"
 	"github.com/icediag/icediag/pcaps/lab/internal/ua"
@@ -50,6 +51,9 @@ type Agent struct {
 	SendRTP  bool
 	// MSTURN are the MS-TURN servers of a Microsoft-flavoured agent.
 	MSTURN []ua.MSServer
+	// AllocateOnInvite, ICETCP and IPv6 are the ua.Config switches of the
+	// same names.
+	AllocateOnInvite, ICETCP, IPv6 bool
 }
 
 // AllocExpect is a TURN Allocate outcome a side's captures must show.
@@ -84,6 +88,11 @@ type Expect struct {
 	PseudoTLSAlert int
 	// ByeHeader is a header the caller's BYE carries ("name: value-prefix").
 	ByeHeader string
+	// SlowerThan: the first successful check is answered later than this
+	// after the INVITE.
+	SlowerThan time.Duration
+	// OfferAttrs are strings the SDP attributes of the caller's offer hold.
+	OfferAttrs []string
 }
 
 // Scenario is one lab situation.
@@ -141,7 +150,7 @@ func Scenarios() []Scenario {
 		hostHost(), srflxEIM(), relaySymmetric(), turnTCP443(), highPortsBlocked(),
 		hairpin(false), hairpin(true), iceFailed(), oneWayMedia(), wrongTURNCredentials(),
 		msRelayUDP(), msTCP443(), msTeamsPorts(), edgePoolCredentials(),
-		edgePrivateRelay(), pseudoTLSIntercepted(),
+		edgePrivateRelay(), pseudoTLSIntercepted(), slowICE(),
 	}
 }
 

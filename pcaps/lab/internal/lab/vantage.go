@@ -35,6 +35,12 @@ func checksAt(sc Scenario, v vantage, caller, callee side) truth.Checks {
 			c.PseudoTLS = []truth.PseudoTLSCheck{{Client: client.String(), Server: AllocExpect{Port: 443}.server(v).String(), Alert: a}}
 		}
 	}
+	if d := sc.Expect.SlowerThan; d > 0 && (v.node == caller.name || v.node == callee.name) {
+		c.SlowICE = &truth.SlowICECheck{MinMillis: int(d.Milliseconds())}
+	}
+	if len(sc.Expect.OfferAttrs) > 0 {
+		c.OfferAttrs = sc.Expect.OfferAttrs
+	}
 	if sc.Expect.ByeHeader != "" {
 		c.ByeHeader = &truth.ByeHeaderCheck{Header: sc.Expect.ByeHeader}
 	}

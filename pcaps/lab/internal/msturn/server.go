@@ -29,9 +29,14 @@ type Server struct {
 	Realm     string            `json:"realm"`
 	Users     map[string]string `json:"users"` // username -> password
 	Log       func(string)      `json:"-"`
+	// DropFirst is how many of each client's first Allocate requests the
+	// relay ignores, as an overloaded relay does: the client's
+	// retransmissions (RFC 5389 §7.2.1) get the answer.
+	DropFirst int `json:"drop_first,omitempty"`
 
 	mu     sync.Mutex
 	allocs map[string]*allocation
+	seen   map[string]int // Allocate requests per client, for DropFirst
 	next   uint16
 	nonce  string
 }
@@ -79,7 +84,7 @@ func (t tcpSender) addr() netip.AddrPort { return t.peer }
 
 // Serve runs the relay until ctx ends. ready is called once every port is open.
 func (s *Server) Serve(ctx context.Context, ready func()) error {
-	s.allocs = map[string]*allocation{}
+	s.allocs, s.seen = map[string]*allocation{}, map[string]int{}
 	s.next = s.PortMin
 	s.nonce = fmt.Sprintf("%x", random(16))
 	var closers []io.Closer
@@ -229,6 +234,10 @@ func (s *Server) challenge(m *Message, typ uint16, code int, from sender) {
 }
 
 func (s *Server) allocate(m *Message, raw []byte, from sender) {
+	if n := s.count(from); n <= s.DropFirst {
+		s.logf("%s: Allocate ignored (%d of the first %d)", from.addr(), n, s.DropFirst)
+		return
+	}
 	key, code := s.authenticate(m, raw)
 	if code != 0 {
 		s.logf("%s: Allocate rejected with %d", from.addr(), code)
@@ -253,6 +262,14 @@ func (s *Server) allocate(m *Message, raw []byte, from sender) {
 	r.AddIntegrity(key)
 	s.logf("%s: allocated %s", from.addr(), relayed)
 	_ = from.send(FrameControl, r.Encode())
+}
+
+// count counts a client's Allocate requests and returns this one's number.
+func (s *Server) count(from sender) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seen[from.key()]++
+	return s.seen[from.key()]
 }
 
 // allocation returns the client's allocation, opening a relay port for a new one.

@@ -15,6 +15,9 @@ type Checks struct {
 	MSTURN      *MSTURNCheck     `json:"ms_turn,omitempty"`
 	PseudoTLS   []PseudoTLSCheck `json:"pseudo_tls,omitempty"`
 	ByeHeader   *ByeHeaderCheck  `json:"bye_header,omitempty"`
+	SlowICE     *SlowICECheck    `json:"slow_ice,omitempty"`
+	// OfferAttrs are strings that SDP media attributes of the call's INVITE hold.
+	OfferAttrs []string `json:"offer_attrs,omitempty"`
 }
 
 // MSTURNCheck asserts that tshark's classicstun dissector decodes the MS-TURN
@@ -104,6 +107,16 @@ func (c Checks) Run(pkts []Packet, callID string) []error {
 	}
 	for _, t := range c.PseudoTLS {
 		if err := t.run(pkts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.SlowICE != nil {
+		if err := c.SlowICE.run(pkts, callID); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(c.OfferAttrs) > 0 {
+		if err := offerAttrsRun(pkts, callID, c.OfferAttrs); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -3,6 +3,7 @@ package truth
 import (
 	"encoding/hex"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -107,7 +108,7 @@ func TestFlowCheck(t *testing.T) {
 }
 
 func TestParseLine(t *testing.T) {
-	line := "7\t10.1.0.11\t203.0.113.10\t5060\t5060\t\t\t4259\t\tcid@lab.example\tINVITE\t\t\t\t172.31.0.10|198.51.100.11\t\t1\t40"
+	line := "7\t10.1.0.11\t203.0.113.10\t5060\t5060\t\t\t4259\t\tcid@lab.example\tINVITE\t\t\t\t172.31.0.10|198.51.100.11\t\t1\t40\t1763767291.896800\tcandidate:1 1 UDP 2130706431 10.1.0.11 40097 typ host|x-candidate-ipv6:2 1 UDP 33553407 fd00:1::11 40011 typ host"
 	p, err := parseLine(line)
 	if err != nil {
 		t.Fatalf("parseLine(%q) error = %v", line, err)
@@ -115,7 +116,8 @@ func TestParseLine(t *testing.T) {
 	if p.Frame != 7 || p.Proto != "udp" || p.Src != netip.MustParseAddrPort("10.1.0.11:5060") ||
 		len(p.Payload) != 2 || p.CallIDs[0] != "cid@lab.example" || p.Methods[0] != "INVITE" ||
 		len(p.STUNAddrs) != 2 || p.STUNAddrs[0] != netip.MustParseAddr("172.31.0.10") ||
-		len(p.TLSHandshakes) != 1 || len(p.TLSAlerts) != 1 || p.TLSAlerts[0] != 40 {
+		len(p.TLSHandshakes) != 1 || len(p.TLSAlerts) != 1 || p.TLSAlerts[0] != 40 ||
+		p.Time != 1763767291.8968 || len(p.SDPAttrs) != 2 || !strings.HasPrefix(p.SDPAttrs[1], "x-candidate-ipv6:") {
 		t.Errorf("parseLine(%q) = %+v", line, p)
 	}
 	if _, err := parseLine("1\t2"); err == nil {
@@ -196,6 +198,7 @@ func FuzzUnits(f *testing.F) {
 		for _, u := range units(p) {
 			if u.stun != nil {
 				_ = u.stun.errorCode()
+				_, _ = u.stun.relayed()
 			}
 		}
 	})

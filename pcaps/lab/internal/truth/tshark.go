@@ -32,6 +32,10 @@ type Packet struct {
 	// descriptions tshark's TLS dissector decoded in this frame.
 	TLSHandshakes []int
 	TLSAlerts     []int
+	// Time is the capture timestamp in seconds since the epoch.
+	Time float64
+	// SDPAttrs are the SDP media attributes (a= values) tshark decoded.
+	SDPAttrs []string
 }
 
 // ErrNoTshark is returned when tshark is not installed.
@@ -41,7 +45,7 @@ var tsharkFields = []string{
 	"frame.number", "ip.src", "ip.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
 	"udp.payload", "tcp.payload", "sip.Call-ID", "sip.Method", "sip.Status-Code", "tcp.flags",
 	"classicstun.type", "stun.att.ipv4", "classicstun.att.ipv4",
-	"tls.handshake.type", "tls.alert_message.desc",
+	"tls.handshake.type", "tls.alert_message.desc", "frame.time_epoch", "sdp.media_attr",
 }
 
 // ReadCapture decodes a capture with tshark: frame, addresses, payload and SIP
@@ -108,6 +112,10 @@ func parseLine(line string) (Packet, error) {
 		}
 	}
 	p.TLSHandshakes, p.TLSAlerts = ints(f[16]), ints(f[17])
+	p.Time, _ = strconv.ParseFloat(f[18], 64)
+	for _, a := range split(f[19]) {
+		p.SDPAttrs = append(p.SDPAttrs, strings.Split(a, ",")...) // tshark joins one frame's values with commas
+	}
 	for _, a := range append(split(f[14]), split(f[15])...) {
 		if ip, err := netip.ParseAddr(a); err == nil {
 			p.STUNAddrs = append(p.STUNAddrs, ip)

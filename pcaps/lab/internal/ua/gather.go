@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"time"
 
@@ -15,7 +16,9 @@ import (
 // are given up after it (RFC 8445 §5.1.1 leaves the timer to the agent).
 const gatherTimeout = 8 * time.Second
 
-// newAgent builds an ICE agent that gathers UDP host candidates on eth0 only,
+// newAgent builds an ICE agent that gathers UDP host candidates on eth0 only
+// (with cfg.IPv6 also on its IPv6 addresses, with cfg.ICETCP also RFC 6544
+// TCP host candidates),
 // server-reflexive candidates from the STUN URLs and relayed ones from the
 // TURN URLs (RFC 8656 §3.1: over UDP, or TCP for "?transport=tcp").
 func newAgent(cfg Config) (*ice.Agent, error) {
@@ -23,9 +26,13 @@ func newAgent(cfg Config) (*ice.Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	networks := []ice.NetworkType{ice.NetworkTypeUDP4}
+	if cfg.IPv6 {
+		networks = append(networks, ice.NetworkTypeUDP6)
+	}
 	opts := []ice.AgentOption{
 		ice.WithUrls(urls),
-		ice.WithNetworkTypes([]ice.NetworkType{ice.NetworkTypeUDP4}),
+		ice.WithNetworkTypes(networks),
 		ice.WithTURNTransportProtocols([]ice.NetworkType{ice.NetworkTypeUDP4, ice.NetworkTypeTCP4}),
 		ice.WithMulticastDNSMode(ice.MulticastDNSModeDisabled),
 		ice.WithInterfaceFilter(func(name string) bool { return name == "eth0" }),
@@ -34,6 +41,14 @@ func newAgent(cfg Config) (*ice.Agent, error) {
 	}
 	if cfg.PortMin != 0 {
 		opts = append(opts, ice.WithPortRange(cfg.PortMin, cfg.PortMax))
+	}
+	if cfg.ICETCP {
+		l, err := net.ListenTCP("tcp4", &net.TCPAddr{Port: int(cfg.PortMax)})
+		if err != nil {
+			return nil, fmt.Errorf("ua: ICE-TCP listener: %w", err)
+		}
+		opts = append(opts, ice.WithNetworkTypes(append(networks, ice.NetworkTypeTCP4)),
+			ice.WithTCPMux(ice.NewTCPMuxDefault(ice.TCPMuxParams{Listener: l, ReadBufferSize: 32})))
 	}
 	return ice.NewAgentWithOptions(opts...)
 }

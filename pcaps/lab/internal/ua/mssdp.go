@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -47,7 +48,7 @@ func msV19(o Offer, sessionID uint64) []byte {
 	msHeader(&b, o, sessionID)
 	fmt.Fprintf(&b, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", o.Ufrag, o.Pwd)
 	for _, c := range MSCandidates(o.Candidates) {
-		fmt.Fprintf(&b, "a=candidate:%s\r\n", c)
+		fmt.Fprintf(&b, "a=%s:%s\r\n", msCandidateAttr(c), c)
 	}
 	for _, r := range o.RemoteCandidates {
 		fmt.Fprintf(&b, "a=remote-candidates:%s\r\n", r)
@@ -65,8 +66,8 @@ func msDraft06(o Offer, sessionID uint64) []byte {
 	msHeader(&b, o, sessionID)
 	for _, c := range o.Candidates {
 		f := strings.Fields(c)
-		if len(f) < 8 || !strings.EqualFold(f[2], "udp") {
-			continue
+		if len(f) < 8 || !strings.EqualFold(f[2], "udp") || strings.Contains(f[4], ":") {
+			continue // draft-06 knows UDP over IPv4 only
 		}
 		q := "0.830"
 		if f[7] == "relay" {
@@ -111,13 +112,53 @@ func MSCandidates(lines []string) []string {
 		if transport == "" {
 			continue // simultaneous-open TCP has no MS form
 		}
-		line := fmt.Sprintf("%d %s %s %s %s %s typ %s", found[f[0]], f[1], transport, f[3], f[4], f[5], f[7])
+		prio := f[3]
+		if strings.Contains(f[4], ":") && f[7] == "host" {
+			prio = msIPv6HostPriority
+		}
+		line := fmt.Sprintf("%d %s %s %s %s %s typ %s", found[f[0]], f[1], transport, prio, f[4], f[5], f[7])
 		if len(rel) > 0 {
 			line += " " + strings.Join(rel, " ")
 		}
 		out = append(out, line)
 	}
 	return out
+}
+
+// activeTCPPriority is the priority pion/ice gives the active TCP host
+// candidates it makes when it connects to a peer's passive candidate.
+const activeTCPPriority = "1675624447"
+
+// withActiveTCP adds, after each passive TCP host candidate, the active
+// candidate of the same address (RFC 6544 §4.5: port 9). pion/ice makes its
+// active candidates only when it connects and does not list them, but
+// connects actively to every passive candidate of the peer; Lync offers
+// both, as TCP-ACT and TCP-PASS lines.
+func withActiveTCP(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, l)
+		f := strings.Fields(l)
+		if len(f) < 10 || !strings.EqualFold(f[2], "tcp") || f[7] != "host" || !slices.Contains(f[8:], "passive") {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%sa %s tcp %s %s 9 typ host tcptype active", f[0], f[1], activeTCPPriority, f[4]))
+	}
+	return out
+}
+
+// msIPv6HostPriority is the priority Lync gives an IPv6 host candidate: type
+// preference 1 (MS-REFERENCE.md §2.3).
+const msIPv6HostPriority = "33553407"
+
+// msCandidateAttr is the SDP attribute of an MS-ICE2 candidate line:
+// x-candidate-ipv6 for an IPv6 address, candidate otherwise
+// (MS-REFERENCE.md §2.3).
+func msCandidateAttr(line string) string {
+	if f := strings.Fields(line); len(f) > 4 && strings.Contains(f[4], ":") {
+		return "x-candidate-ipv6"
+	}
+	return "candidate"
 }
 
 // FromMSCandidate turns an MS-ICE2 candidate line back into the RFC 8839 /

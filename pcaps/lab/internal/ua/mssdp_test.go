@@ -2,6 +2,7 @@ package ua
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -114,4 +115,43 @@ func FuzzV19Part(f *testing.F) {
 			_ = FromMSCandidate(c)
 		}
 	})
+}
+
+// Candidate lines of captures/slow-ice: pion's passive TCP and IPv6 host
+// candidates as alice gathered them, and the MS-ICE2 lines in the form her
+// INVITE carried them (alice-lan.pcap, the first INVITE; there the relay
+// line comes second, so the foundation numbers differ).
+func TestMSCandidatesTCPAndIPv6(t *testing.T) {
+	pion := []string{
+		"2363585472 1 udp 2130706431 10.1.0.11 40071 typ host ufrag tqhUszDMfwavnIkz generation 0",
+		"823263776 1 tcp 1671430143 10.1.0.11 40099 typ host tcptype passive ufrag tqhUszDMfwavnIkz generation 0",
+		"539399531 1 udp 2130706431 fd00:1::11 40041 typ host ufrag tqhUszDMfwavnIkz generation 0",
+	}
+	want := []string{
+		"1 1 UDP 2130706431 10.1.0.11 40071 typ host",
+		"2 1 TCP-PASS 1671430143 10.1.0.11 40099 typ host",
+		"3 1 TCP-ACT 1675624447 10.1.0.11 9 typ host",
+		"4 1 UDP 33553407 fd00:1::11 40041 typ host",
+	}
+	got := MSCandidates(withActiveTCP(pion))
+	if !slices.Equal(got, want) {
+		t.Errorf("MSCandidates(withActiveTCP(%q)) = %q, want %q", pion, got, want)
+	}
+	attrs := []string{"candidate", "candidate", "candidate", "x-candidate-ipv6"}
+	for i, line := range want {
+		if a := msCandidateAttr(line); a != attrs[i] {
+			t.Errorf("msCandidateAttr(%q) = %q, want %q", line, a, attrs[i])
+		}
+	}
+	body := msV19(Offer{Addr: "10.1.0.11", Port: 40071, Ufrag: "u", Pwd: "p", Candidates: withActiveTCP(pion)}, 1)
+	o, err := ParseOffer(body)
+	if err != nil {
+		t.Fatalf("ParseOffer(msV19) error = %v", err)
+	}
+	if !slices.Equal(o.Candidates, want) {
+		t.Errorf("ParseOffer(msV19).Candidates = %q, want %q (x-candidate-ipv6 lines read back)", o.Candidates, want)
+	}
+	if d := msDraft06(Offer{Candidates: pion}, 1); strings.Contains(string(d), "fd00") || strings.Contains(string(d), "40099") {
+		t.Errorf("msDraft06 carries IPv6 or TCP candidates:\n%s", d)
+	}
 }

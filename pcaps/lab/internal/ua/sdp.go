@@ -53,6 +53,8 @@ func ParseOffer(body []byte) (Offer, error) {
 			o.Pwd = strings.TrimPrefix(line, "a=ice-pwd:")
 		case strings.HasPrefix(line, "a=candidate:"):
 			o.Candidates = append(o.Candidates, strings.TrimPrefix(line, "a=candidate:"))
+		case strings.HasPrefix(line, "a=x-candidate-ipv6:"): // MS-REFERENCE.md §2.3
+			o.Candidates = append(o.Candidates, strings.TrimPrefix(line, "a=x-candidate-ipv6:"))
 		}
 	}
 	if o.Ufrag == "" || o.Pwd == "" {

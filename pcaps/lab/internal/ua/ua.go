@@ -46,6 +46,14 @@ type Config struct {
 	// headers, and relayed candidates from the MS-TURN servers in MSTURN.
 	MS     bool       `json:"ms,omitempty"`
 	MSTURN []MSServer `json:"ms_turn,omitempty"`
+	// AllocateOnInvite makes an MS callee allocate its relays only when the
+	// INVITE arrives, between 180 and 200, as a client that allocates late.
+	AllocateOnInvite bool `json:"allocate_on_invite,omitempty"`
+	// ICETCP adds RFC 6544 host candidates: passive on a TCP listener at
+	// PortMax, and active ones.
+	ICETCP bool `json:"ice_tcp,omitempty"`
+	// IPv6 adds UDP host candidates on the interface's IPv6 addresses.
+	IPv6 bool `json:"ipv6,omitempty"`
 }
 
 // Candidate is one candidate as the agent knew it.
@@ -108,7 +116,9 @@ func Run(ctx context.Context, cfg Config, ready func(), log io.Writer) (*Result,
 	}
 	c := &call{cfg: cfg, agent: agent, ua: u, res: res, log: log, session: uint64(time.Now().Unix())}
 	if cfg.MS {
-		c.msGather(ctx)
+		if !c.allocatesOnInvite() {
+			c.msGather(ctx)
+		}
 		defer c.msClose()
 		u.Agent = "UCCAPI/16.0.0.0 OC/16.0.0.0 (icediag lab, MS-TURN)"
 		if cfg.Role == RoleCaller {
@@ -156,6 +166,9 @@ func (c *call) offerData() (Offer, error) {
 		return Offer{}, err
 	}
 	o := Offer{Ufrag: ufrag, Pwd: pwd, Candidates: c.res.Local}
+	if c.cfg.MS {
+		o.Candidates = withActiveTCP(o.Candidates)
+	}
 	o.Addr, o.Port = defaultCandidate(c.agent)
 	return o, nil
 }
@@ -228,6 +241,9 @@ func (c *call) answer(ctx context.Context) error {
 	c.res.CallID = inv.Get("Call-ID")
 	iceDone := make(chan *ice.Conn, 1)
 	d, err := c.ua.Answer(ctx, inv, func() ([]byte, error) {
+		if c.allocatesOnInvite() {
+			c.msGather(ctx)
+		}
 		remote, err := c.addRemote(V19Part(inv.Get("Content-Type"), inv.Body))
 		if err != nil {
 			return nil, err
@@ -250,6 +266,10 @@ func (c *call) answer(ctx context.Context) error {
 	stop()
 	<-mediaDone
 	return err
+}
+
+func (c *call) allocatesOnInvite() bool {
+	return c.cfg.MS && c.cfg.AllocateOnInvite && c.cfg.Role == RoleCallee
 }
 
 func (c *call) accept(ctx context.Context, remote Offer, done chan<- *ice.Conn) {
