@@ -166,7 +166,9 @@ func (s *Session) maybeRetire(now time.Time) {
 func (s *Session) fold(c *sipflow.Call, md *ice.Model) {
 	in := &Input{Files: s.files, Calls: []*sipflow.Call{c}, ICE: md,
 		Wire: s.wire, Net: s.net, Provisioning: s.capture.Provisioning()}
-	r := Build(in)
+	r := &Report{Schema: Schema, Calls: []CallReport{callReport(c)}, Findings: analyzeCall(in)}
+	in.addICE(r)
+	r.Timeline = in.timeline()
 	body := &partBody{ICE: r.Timeline.ICE, Flows: r.Flows, Times: r.Timeline.Flows,
 		SIP: r.Timeline.SIP[c.CallID], SIPCut: r.Timeline.SIPTruncated[c.CallID]}
 	if len(r.Calls) == 1 {
@@ -174,8 +176,7 @@ func (s *Session) fold(c *sipflow.Call, md *ice.Model) {
 	}
 	s.auth.add(in, c.Transactions)
 	for _, f := range r.Findings {
-		// a user's challenges are counted over all calls at the end
-		if f.CallID == c.CallID && f.ID != "sip-auth-failed" {
+		if f.CallID == c.CallID {
 			body.Findings = append(body.Findings, f)
 		}
 	}
@@ -186,6 +187,38 @@ func (s *Session) fold(c *sipflow.Call, md *ice.Model) {
 	if s.onCall != nil {
 		s.onCall(CallResult{Call: body.Call, Findings: body.Findings})
 	}
+}
+
+// endRules are the rules whose findings are about the whole capture, not
+// one call: relays and their ports, pseudo-TLS on a connection, a user's
+// challenges over all calls. They run once, at the end, with every fold
+// tallied (Session.auth) or the state they read kept (allocations, the
+// frame index of TURN and TCP).
+var endRules = map[string]bool{
+	"sip-auth-failed":               true,
+	"teams-relay-ports-unreachable": true,
+	"turn-udp-blocked":              true,
+	"turn-unreachable":              true,
+	"turn-auth-failed":              true,
+	"pseudo-tls-intercepted":        true,
+}
+
+// analyzeCall runs the rules that can say something about the one call
+// of in, as Analyze runs them all.
+func analyzeCall(in *Input) []Finding {
+	in.prepare()
+	out := []Finding{}
+	for _, r := range rules {
+		if endRules[r.id] {
+			continue
+		}
+		for _, f := range r.run(in) {
+			f.ID = r.id
+			out = append(out, f)
+		}
+	}
+	sortFindings(out)
+	return out
 }
 
 // forget drops the frame index entries of a folded call's checks and
