@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -323,5 +324,87 @@ func containsAddrText(s, a string) bool {
 			return true
 		}
 		off = i + 1
+	}
+}
+
+// TestRenderRedact redacts saved JSON reports: with no capture to learn
+// from, render --redact must still remove every address, Call-ID, party
+// URI, display name and ufrag the report names, in every format.
+func TestRenderRedact(t *testing.T) {
+	dir := t.TempDir()
+	for _, path := range []string{"../../pcaps/crafted/ok-edge-call.pcap", "../../pcaps/public/sngrep__aaa.pcap",
+		"../../pcaps/public/heplify__sip_ipv6_udp.pcap", "../../pcaps/lab/captures/relay-symmetric/alice-lan.pcap"} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			plain := analyzeOut(t, path, "json")
+			saved := filepath.Join(dir, filepath.Base(path)+".json")
+			if err := os.WriteFile(saved, []byte(plain), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			o := newOriginals()
+			o.addReport(t, plain)
+			var r diag.Report
+			if err := json.Unmarshal([]byte(plain), &r); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range r.Calls {
+				for _, p := range []string{c.From, c.To} {
+					o.addSIP([]byte("X sip:x SIP/2.0\r\nFrom: " + p + "\r\n\r\n"))
+				}
+			}
+			rd := redact.New([]byte(redactKey1))
+			for a := range o.addrs {
+				if rd.Addr(a) == a {
+					delete(o.addrs, a)
+				}
+			}
+			for _, format := range []string{"text", "json", "md", "html"} {
+				out, stderr, code := runCmd(t, "render", "--redact-key", redactKey1, "--format", format, saved)
+				if code != exitOK {
+					t.Fatalf("render --redact --format %s = exit %d: %s", format, code, stderr)
+				}
+				seen := visible(format, out)
+				for a := range o.addrs {
+					if containsAddrText(seen, a.String()) {
+						t.Errorf("render --redact --format %s %s shows address %s", format, saved, a)
+					}
+				}
+				for id, from := range o.idents {
+					if containsWordFold(seen, id) {
+						t.Errorf("render --redact --format %s %s shows %q (%s)", format, saved, id, from)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestRedactFlags checks the key sources: a key file gives the pseudonyms
+// of the same key on the command line, an empty or missing key file is an
+// error, and a random key (plain --redact) still redacts.
+func TestRedactFlags(t *testing.T) {
+	const capture = "../../pcaps/crafted/ok-edge-call.pcap"
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key")
+	if err := os.WriteFile(keyFile, []byte(redactKey1+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	byKey := analyzeOut(t, capture, "json", "--redact-key", redactKey1)
+	if got := analyzeOut(t, capture, "json", "--redact-key-file", keyFile); got != byKey {
+		t.Errorf("--redact-key-file with %q differs from --redact-key %q", redactKey1, redactKey1)
+	}
+	if random := analyzeOut(t, capture, "text", "--redact"); strings.Contains(random, "10.0.1.20") || strings.Contains(random, "alice") {
+		t.Errorf("analyze --redact %s still shows the caller:\n%s", capture, random)
+	}
+	for _, args := range [][]string{
+		{"analyze", "-q", "--redact-key-file", empty, capture},
+		{"analyze", "-q", "--redact-key-file", filepath.Join(dir, "missing"), capture},
+	} {
+		if _, _, code := runCmd(t, args...); code != exitFailure {
+			t.Errorf("icediag %v = exit %d, want %d", args, code, exitFailure)
+		}
 	}
 }
