@@ -17,6 +17,9 @@ func FuzzText(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	for _, m := range msMessages {
+		f.Add(m.msg)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		r := New([]byte("fuzz"))
 		r.LearnSIP([]byte(s))

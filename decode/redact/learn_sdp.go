@@ -74,7 +74,7 @@ func (r *Redactor) learnSDPAttr(name, val string) {
 // §2.2.1.6) and other SIP XML bodies.
 var xmlNames = map[string]Kind{
 	"name": KindHost, "fromuri": KindToken, "touri": KindToken, "callid": KindToken,
-	"conferenceid": KindToken, "sessionid": KindToken, "macaddress": KindToken, "subnet": KindToken,
+	"conferenceid": KindToken, "sessionid": KindToken, "macaddress": KindToken, "macaddr": KindToken, "subnet": KindToken,
 	"bssid": KindToken, "ssid": KindDisplay, "wifissid": KindDisplay, "networkname": KindDisplay,
 	"fqdn": KindHost, "computername": KindHost, "localsite": KindToken, "remotesite": KindToken,
 	"entity": KindToken, "uri": KindToken, "display-text": KindDisplay, "epid": KindToken,
