@@ -37,7 +37,7 @@ func highPortsSession(in *Input, s *ice.Session) (Finding, bool) {
 	var dead []*ice.Pair
 	for _, p := range s.Pairs {
 		_, r := pairEnds(s, p)
-		if noAnswer(p) && in.isHighRelayPort(p.Remote, r) && !in.senderUDPBlocked(s, p) {
+		if noAnswer(p) && in.isHighRelayPort(p.Remote, r) && !in.senderUDPBlocked(s, p) && !in.privateRelayed(p.Remote) {
 			dead = append(dead, p)
 		}
 	}
@@ -126,4 +126,20 @@ func highPortsSYNs(in *Input) []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// privateRelayed reports whether addr is the private relayed address of
+// an allocation on a relay reached on a public address: checks to it fail
+// because it cannot be routed, which relay-address-private explains, not
+// because a firewall drops the Edge's ports.
+func (in *Input) privateRelayed(addr netip.AddrPort) bool {
+	if !in.Net.IsInternal(addr.Addr()) {
+		return false
+	}
+	for _, a := range in.ICE.Allocations {
+		if a.Relayed.Addr() == addr.Addr() && !in.Net.IsInternal(a.Server.Addr()) {
+			return true
+		}
+	}
+	return false
 }
