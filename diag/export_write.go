@@ -42,6 +42,29 @@ type ifaceKey struct{ file, iface int }
 // original timestamp and length, in capture order. When rw is not nil
 // every frame passes through it first.
 func WriteExport(paths []string, set *FrameSet, w io.Writer, rw Rewriter) (ExportStats, error) {
+	return writeFrames(paths, set, w, rw, inputName)
+}
+
+// inputName names an output interface after its input file and the
+// capture interface's name.
+func inputName(path string, in *capfile.Interface) string {
+	name := filepath.Base(path)
+	if in != nil && in.Name != "" {
+		name += ":" + in.Name
+	}
+	return name
+}
+
+// keptName keeps the capture interface's name (an export being rewritten).
+func keptName(path string, in *capfile.Interface) string {
+	if in != nil && in.Name != "" {
+		return in.Name
+	}
+	return filepath.Base(path)
+}
+
+// writeFrames is WriteExport with a naming of the output interfaces.
+func writeFrames(paths []string, set *FrameSet, w io.Writer, rw Rewriter, naming func(string, *capfile.Interface) string) (ExportStats, error) {
 	var st ExportStats
 	if rw != nil {
 		err := eachSelected(paths, set, func(_ int, p *capfile.Packet, _ []capfile.Interface) error {
@@ -59,7 +82,7 @@ func WriteExport(paths []string, set *FrameSet, w io.Writer, rw Rewriter) (Expor
 	ifaces := map[ifaceKey]int{}
 	var buf []byte
 	err = eachSelected(paths, set, func(file int, p *capfile.Packet, known []capfile.Interface) error {
-		id, err := exportIface(pw, ifaces, ifaceKey{file, p.Interface}, p, known, paths[file], rw)
+		id, err := exportIface(pw, ifaces, ifaceKey{file, p.Interface}, p, naming(paths[file], ifaceOf(known, p.Interface)), rw)
 		if err != nil {
 			return err
 		}
@@ -77,16 +100,43 @@ func WriteExport(paths []string, set *FrameSet, w io.Writer, rw Rewriter) (Expor
 	return st, pw.Flush()
 }
 
+// RewriteExport reads a capture written by WriteExport (or any capture)
+// at path, passes every frame through rw (Prepare over all frames first,
+// then Rewrite) and writes the result to w as WriteExport does, with the
+// interface names rw gives.
+func RewriteExport(path string, w io.Writer, rw Rewriter) (ExportStats, error) {
+	set, err := allFrames(path)
+	if err != nil {
+		return ExportStats{}, err
+	}
+	return writeFrames([]string{path}, set, w, rw, keptName)
+}
+
+// allFrames returns the set of every frame of one capture.
+func allFrames(path string) (*FrameSet, error) {
+	fs := &FrameSet{Files: [][]uint64{nil}}
+	err := eachPacket([]string{path}, func(_ int, p *capfile.Packet) error {
+		fs.Files[0] = append(fs.Files[0], p.Frame)
+		fs.Count++
+		return nil
+	})
+	return fs, err
+}
+
+// ifaceOf returns interface i of a file, nil when unknown.
+func ifaceOf(known []capfile.Interface, i int) *capfile.Interface {
+	if i >= 0 && i < len(known) {
+		return &known[i]
+	}
+	return nil
+}
+
 // exportIface returns the output interface of a packet, declaring it on
-// first use with the input's link type and a name made of the file's base
-// name and the interface name (through the Rewriter, when there is one).
-func exportIface(pw *capfile.PcapngWriter, ifaces map[ifaceKey]int, k ifaceKey, p *capfile.Packet, known []capfile.Interface, path string, rw Rewriter) (int, error) {
+// first use with the input's link type and the given name (through the
+// Rewriter, when there is one).
+func exportIface(pw *capfile.PcapngWriter, ifaces map[ifaceKey]int, k ifaceKey, p *capfile.Packet, name string, rw Rewriter) (int, error) {
 	if id, ok := ifaces[k]; ok {
 		return id, nil
-	}
-	name := filepath.Base(path)
-	if p.Interface >= 0 && p.Interface < len(known) && known[p.Interface].Name != "" {
-		name += ":" + known[p.Interface].Name
 	}
 	if rw != nil {
 		name = rw.InterfaceName(name)

@@ -35,7 +35,7 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	n, err := export(fs.Args(), o, stdout, stderr)
+	res, err := export(fs.Args(), o, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		if errors.Is(err, sipflow.ErrAmbiguousCall) {
@@ -43,24 +43,28 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFailure
 	}
-	fmt.Fprintf(stderr, "icediag: %s\n", n)
+	fmt.Fprintf(stderr, "icediag: %s\n", res.summary)
 	return exitOK
 }
 
-// export runs the analysis, selects the frames and writes them; it
-// returns a one-line summary.
-func export(files []string, o exportFlags, stdout, stderr io.Writer) (string, error) {
-	var red *redaction
-	if o.red.enabled() {
-		rd, err := o.red.redactor()
-		if err != nil {
-			return "", err
-		}
-		red = &redaction{r: rd}
-	}
-	in, last, err := exportAnalysis(files, red)
+// exportResult is what one export did.
+type exportResult struct {
+	diag.ExportStats
+	// Zeroed counts frames whose payload the redaction could not parse and
+	// zeroed.
+	Zeroed  int
+	summary string
+}
+
+// export runs the analysis, selects the frames and writes them. With
+// redaction it writes the plain export to a temporary file first, learns
+// the identifiers of exactly those frames (as analyze --redact of the
+// plain export would) and writes their rewritten copy.
+func export(files []string, o exportFlags, stdout, stderr io.Writer) (exportResult, error) {
+	var res exportResult
+	in, last, err := exportAnalysis(files)
 	if err != nil {
-		return "", err
+		return res, err
 	}
 	for _, f := range in.Stats.Files {
 		if f.Err != "" {
@@ -69,39 +73,48 @@ func export(files []string, o exportFlags, stdout, stderr io.Writer) (string, er
 	}
 	sel, err := in.Frames(o.call, o.session)
 	if err != nil {
-		return "", err
+		return res, err
 	}
 	keptEnd := sel.KeepEnd(last)
 	set, err := sel.Scan(files)
 	if err != nil {
-		return "", err
+		return res, err
 	}
-	st, err := writeExport(files, in, set, o.out, red, stdout)
+	var red *redaction
+	if o.red.enabled() {
+		rd, err := o.red.redactor()
+		if err != nil {
+			return res, err
+		}
+		red = &redaction{r: rd}
+		res.ExportStats, err = writeRedacted(files, in, set, o.out, red, stdout)
+		res.Zeroed = red.pw.Stats.Zeroed
+	} else {
+		res.ExportStats, err = toOutput(o.out, stdout, func(w io.Writer) (diag.ExportStats, error) {
+			return diag.WriteExport(files, set, w, nil)
+		})
+	}
 	if err != nil {
-		return "", err
+		return res, err
 	}
-	msg := fmt.Sprintf("%s: %d frames of %s", o.out, st.Frames, sel)
+	res.summary = fmt.Sprintf("%s: %d frames of %s", o.out, res.Frames, sel)
 	if keptEnd {
-		msg += fmt.Sprintf("; frame %d of %s, outside the selection, keeps the capture's end time (timed-out checks)", last.Frame, files[last.File])
+		res.summary += fmt.Sprintf("; frame %d of %s, outside the selection, keeps the capture's end time (timed-out checks)", last.Frame, files[last.File])
 	}
 	if red != nil {
-		msg += red.summary()
+		res.summary += red.summary()
 	}
-	return msg, nil
+	return res, nil
 }
 
-// exportAnalysis is the first pass: the analysis, which with redaction
-// also teaches the redactor every identifying value it meets. It also
-// returns the frame of the last event that a frame carries alone (a UDP
-// datagram, a TCP control segment), for Selection.KeepEnd.
-func exportAnalysis(files []string, red *redaction) (*diag.Input, decode.FrameRef, error) {
+// exportAnalysis is the first pass: the analysis. It also returns the
+// frame of the last event that a frame carries alone (a UDP datagram, a
+// TCP control segment), for Selection.KeepEnd.
+func exportAnalysis(files []string) (*diag.Input, decode.FrameRef, error) {
 	names := baseNames(files)
 	session := diag.NewSession(names, diag.SessionOptions{})
 	var last decode.FrameRef
 	h := func(ev *decode.Event) {
-		if red != nil {
-			red.learn(ev)
-		}
 		if ev.Flow.Transport == decode.UDP || ev.Kind == decode.KindTCPControl {
 			last = ev.FrameRef
 		}
@@ -114,20 +127,41 @@ func exportAnalysis(files []string, red *redaction) (*diag.Input, decode.FrameRe
 	return session.Input(names, st, nil), last, nil
 }
 
-// writeExport writes the selected frames to out ("-" is stdout).
-func writeExport(files []string, in *diag.Input, set *diag.FrameSet, out string, red *redaction, stdout io.Writer) (diag.ExportStats, error) {
-	var rw diag.Rewriter
-	if red != nil {
-		rw = red.rewriter(in)
+// writeRedacted writes the plain export to a temporary file, decodes it
+// to teach the redactor its identifiers, and writes the rewritten copy
+// to out.
+func writeRedacted(files []string, in *diag.Input, set *diag.FrameSet, out string, red *redaction, stdout io.Writer) (diag.ExportStats, error) {
+	tmp, err := os.CreateTemp("", "icediag-export-*.pcapng")
+	if err != nil {
+		return diag.ExportStats{}, err
 	}
+	defer os.Remove(tmp.Name())
+	_, err = diag.WriteExport(files, set, tmp, nil)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return diag.ExportStats{}, err
+	}
+	if _, err := decode.Run([]string{tmp.Name()}, decode.Options{}, red.learn); err != nil {
+		return diag.ExportStats{}, err
+	}
+	rw := red.rewriter(in)
+	return toOutput(out, stdout, func(w io.Writer) (diag.ExportStats, error) {
+		return diag.RewriteExport(tmp.Name(), w, rw)
+	})
+}
+
+// toOutput runs write on the file out ("-" is stdout).
+func toOutput(out string, stdout io.Writer, write func(io.Writer) (diag.ExportStats, error)) (diag.ExportStats, error) {
 	if out == "-" {
-		return diag.WriteExport(files, set, stdout, rw)
+		return write(stdout)
 	}
 	f, err := os.Create(out)
 	if err != nil {
 		return diag.ExportStats{}, err
 	}
-	st, err := diag.WriteExport(files, set, f, rw)
+	st, err := write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

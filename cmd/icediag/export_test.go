@@ -93,16 +93,18 @@ func targets(r *diag.Report) []exportTarget {
 }
 
 // runExportTo exports one target of files to out.
-func runExportTo(t *testing.T, files []string, x exportTarget, out string, redact bool) {
+func runExportTo(t *testing.T, files []string, x exportTarget, out string, redact bool) exportResult {
 	t.Helper()
 	o := exportFlags{call: x.call, session: x.session, out: out, red: &redactFlags{}}
 	if redact {
 		o.red.key = exportKey
 	}
 	var stderr bytes.Buffer
-	if _, err := export(files, o, &bytes.Buffer{}, &stderr); err != nil {
+	res, err := export(files, o, &bytes.Buffer{}, &stderr)
+	if err != nil {
 		t.Fatalf("export(%v, %v) = %v (%s)", files, x, err, stderr.String())
 	}
+	return res
 }
 
 // callSummary is what a call's export must keep of the full analysis:
@@ -209,7 +211,6 @@ func TestExportExitCodes(t *testing.T) {
 		{[]string{capture, "--call", full.Calls[0].CallID}, exitUsage},                         // no -o
 		{[]string{capture, "-o", out}, exitUsage},                                              // no ID
 		{[]string{capture, "--call", "x", "--session", "s1", "-o", out}, exitUsage},            // both
-		{[]string{capture, "--call", "x", "-o", out, "--redact-key", "k"}, exitUsage},          // key without --redact
 		{[]string{capture, "--call", "no-such-call", "-o", out}, exitFailure},                  // unknown
 		{[]string{capture, "--call", full.Calls[0].CallID, "-o", out}, exitOK},                 // plain
 		{[]string{capture, "--call", full.Calls[0].CallID[:4], "-o", out, "--redact"}, exitOK}, // prefix, redacted

@@ -131,9 +131,17 @@ func (p *PacketRewriter) completeDatagram(dg *datagram) {
 		return
 	}
 	dg.orig, dg.red, dg.pieces = whole, bytes.Clone(whole), nil
-	if dg.proto == 17 && len(dg.red) >= 8 {
+	switch hl := 0; {
+	case dg.proto == 17 && len(dg.red) >= 8:
 		dg.zeroed = !p.datagram(dg.red[8:])
-	} else {
+	case dg.proto == 6 && len(dg.red) >= 20:
+		if hl = int(dg.red[12]>>4) * 4; hl >= 20 && hl <= len(dg.red) {
+			dg.zeroed = p.rewriteStream(dg.red[hl:], nil) < len(dg.red)-hl
+			break
+		}
+		clear(dg.red)
+		dg.zeroed = true
+	default:
 		clear(dg.red)
 		dg.zeroed = true
 	}

@@ -79,7 +79,7 @@ func (p *PacketRewriter) rewriteSTUN(b []byte, depth int) bool {
 		return false
 	}
 	key, form := p.verifiedKey(&m)
-	fpOK, fpLegacy := m.HasFingerprint && m.FingerprintOK, m.FingerprintLegacy
+	fpOK, fpLegacy := m.HasFingerprint && (m.FingerprintOK || m.FingerprintLegacy), m.FingerprintLegacy
 	var xor [16]byte
 	copy(xor[:], b[4:20])
 	ms := m.Dialect == wire.DialectMSTURN
@@ -156,7 +156,11 @@ func (p *PacketRewriter) username(v []byte) {
 		if i < 0 {
 			i = len(t)
 		}
-		p.r.Bytes(t[:i])
+		if part := string(t[:i]); isPrintable(t[:i]) && learnable(part, KindToken) {
+			copy(t[:i], p.r.LearnString(KindToken, part)) // ufrags an MS-ICE2 padding kept from Learn
+		} else {
+			p.r.Bytes(t[:i])
+		}
 		t = t[min(i+1, len(t)):]
 	}
 }
