@@ -5,7 +5,6 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/icediag/icediag/decode"
 	"github.com/icediag/icediag/decode/capfile"
 )
 
@@ -192,15 +191,4 @@ func closeAll(files []*capfile.File) {
 			f.Close()
 		}
 	}
-}
-
-// frameRefs lists the frames of a set (for tests and messages).
-func (fs *FrameSet) frameRefs() []decode.FrameRef {
-	var out []decode.FrameRef
-	for i, l := range fs.Files {
-		for _, n := range l {
-			out = append(out, decode.FrameRef{File: i, Frame: n})
-		}
-	}
-	return out
 }
