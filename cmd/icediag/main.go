@@ -44,6 +44,7 @@ func commands() []command {
 		{"analyze", "explain what went wrong with the calls in a capture (the main command)", runAnalyze},
 		{"render", "render a saved JSON report as text, JSON or Markdown", runRender},
 		{"packets", "list every decoded SIP, STUN/TURN, RTP/RTCP, TLS and ICMP message", runPackets},
+		{"export", "write every packet of one call or ICE session as pcapng (--call ID -o FILE)", runExport},
 		{"live", "capture on network interfaces and report as analyze does (-i IFACE, --write)", runLive},
 		{"ice", "ICE sessions: candidates, checks, pairs, nominated/selected pair, TURN allocations, media", runICE},
 		{"calls", "list the SIP calls and other SIP transactions", runCalls},
