@@ -22,9 +22,7 @@ func Render(w io.Writer, r *Report, format string) error {
 	case FormatText:
 		return renderText(w, r)
 	case FormatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return renderJSON(w, r)
 	case FormatMarkdown:
 		return renderMarkdown(w, r)
 	case FormatHTML:
