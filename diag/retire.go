@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/json"
+	"io"
 	"sort"
 	"time"
 
@@ -88,29 +89,46 @@ type partBody struct {
 	ICE      map[string]ICEDetail `json:"ice"`
 }
 
+// packer deflates folded calls, reusing its buffers: a flate writer
+// holds about a megabyte of state.
+type packer struct {
+	buf bytes.Buffer
+	zw  *flate.Writer
+}
+
 // newPart compresses a part's body.
-func newPart(start time.Time, b *partBody) *callPart {
-	var buf bytes.Buffer
-	zw, err := flate.NewWriter(&buf, flate.BestSpeed)
-	if err == nil {
-		err = json.NewEncoder(zw).Encode(b)
+func (pk *packer) newPart(start time.Time, b *partBody) *callPart {
+	pk.buf.Reset()
+	var err error
+	if pk.zw == nil {
+		pk.zw, err = flate.NewWriter(&pk.buf, flate.BestSpeed)
+	} else {
+		pk.zw.Reset(&pk.buf)
 	}
 	if err == nil {
-		err = zw.Close()
+		err = json.NewEncoder(pk.zw).Encode(b)
+	}
+	if err == nil {
+		err = pk.zw.Close()
 	}
 	if err != nil {
 		return &callPart{start: start, body: b}
 	}
-	return &callPart{start: start, packed: bytes.Clone(buf.Bytes())}
+	return &callPart{start: start, packed: bytes.Clone(pk.buf.Bytes())}
 }
 
-// unpack restores a part's body; what pack wrote always decodes.
-func (p *callPart) unpack() *partBody {
+// unpack restores a part's body with the reader zr (reset to the part);
+// what newPart wrote always decodes.
+func (p *callPart) unpack(zr io.ReadCloser) *partBody {
 	if p.body != nil {
 		return p.body
 	}
 	var b partBody
-	if err := json.NewDecoder(flate.NewReader(bytes.NewReader(p.packed))).Decode(&b); err != nil {
+	err := zr.(flate.Resetter).Reset(bytes.NewReader(p.packed), nil)
+	if err == nil {
+		err = json.NewDecoder(zr).Decode(&b)
+	}
+	if err != nil {
 		b.Call.CallID = "(folded call lost: " + err.Error() + ")"
 	}
 	return &b
@@ -182,7 +200,7 @@ func (s *Session) fold(c *sipflow.Call, md *ice.Model) {
 	}
 	s.wire.forget(md)
 	s.capture.Remove(c)
-	s.retired = append(s.retired, newPart(c.Start, body))
+	s.retired = append(s.retired, s.packer.newPart(c.Start, body))
 	s.folded++
 	if s.onCall != nil {
 		s.onCall(CallResult{Call: body.Call, Findings: body.Findings})
@@ -261,8 +279,9 @@ func (r *Report) addRetired(parts []*callPart) {
 	}
 	var calls []callAt
 	var flows []flowPart
+	zr := flate.NewReader(bytes.NewReader(nil))
 	for _, p := range parts {
-		b := p.unpack()
+		b := p.unpack(zr)
 		calls = append(calls, callAt{p.start, b.Call})
 		r.Findings = append(r.Findings, b.Findings...)
 		r.Timeline.SIP[b.Call.CallID] = b.SIP

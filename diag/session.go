@@ -27,6 +27,7 @@ type Session struct {
 
 	retired    []*callPart
 	auth       authTally
+	packer     packer
 	folded     int
 	lastRetire time.Time
 }
