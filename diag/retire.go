@@ -153,6 +153,9 @@ func (s *Session) maybeRetire(now time.Time) {
 	s.lastRetire = now
 	cutoff := now.Add(-s.policy.After)
 	s.builder.ExpireTURN(cutoff)
+	for _, fl := range s.builder.IdleAllocations(cutoff) {
+		s.wire.forgetTURN(fl)
+	}
 	over := s.capture.NumFinished() - s.policy.Keep
 	var idle time.Time
 	if s.policy.Timeout > 0 {
@@ -262,6 +265,25 @@ func (w *Wire) forget(md *ice.Model) {
 	for _, f := range md.Flows {
 		for _, tr := range transports {
 			delete(w.entries, wireKey{src: f.Src, dst: f.Dst, server: f.Server, transport: tr, kind: kindMedia})
+		}
+	}
+}
+
+// forgetTURN drops the frame index entries of an idle allocation's
+// refreshes, permissions, channel bindings and sends. Its Allocate
+// request and answers stay: the rules about relays cite those.
+func (w *Wire) forgetTURN(fl decode.Flow) {
+	w.lastEntry = nil
+	for _, op := range [...]wire.Op{wire.OpRefresh, wire.OpCreatePermission, wire.OpChannelBind, wire.OpSend} {
+		for _, kc := range [...]struct {
+			kind  string
+			class wire.Class
+		}{{KindSTUNRequest, wire.ClassRequest}, {KindSTUNSuccess, wire.ClassSuccess}, {KindSTUNError, wire.ClassError}} {
+			src, dst := fl.Src, fl.Dst
+			if kc.class != wire.ClassRequest {
+				src, dst = dst, src
+			}
+			delete(w.entries, wireKey{src: src, dst: dst, transport: fl.Transport, kind: kindOf(kc.kind), op: op, class: kc.class})
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/icediag/icediag/decode"
 	"github.com/icediag/icediag/decode/wire"
 	"github.com/icediag/icediag/sipflow"
 )
@@ -217,4 +218,23 @@ func (b *Builder) ExpireTURN(t time.Time) {
 			delete(b.turnTx, id)
 		}
 	}
+}
+
+// IdleAllocations returns, once each, the allocations nothing was seen of
+// since before: their client and server legs, for forgetting what was
+// indexed per packet about them.
+func (b *Builder) IdleAllocations(before time.Time) []decode.Flow {
+	var out []decode.Flow
+	for _, a := range b.allocOrder {
+		if a.idleReported || !a.Last.Before(before) {
+			continue
+		}
+		a.idleReported = true
+		tr := decode.UDP
+		if a.Transport != "UDP" {
+			tr = decode.TCP
+		}
+		out = append(out, decode.Flow{Src: a.Client, Dst: a.Server, Transport: tr})
+	}
+	return out
 }

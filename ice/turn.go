@@ -58,6 +58,8 @@ type Allocation struct {
 	BytesFromPeer   int `json:"bytes_from_peer"`
 
 	requestedUDP bool
+	// idleReported is set once IdleAllocations has returned it.
+	idleReported bool
 	succeeded    bool
 	staleNonce   int
 }
