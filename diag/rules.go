@@ -66,7 +66,7 @@ type rule struct {
 
 // rules lists every rule in the order they run. Each lives in a file of
 // its own concern (sip_*.go for signalling, media_*.go for the media
-// path and ICE).
+// path and ICE, names_*.go for DNS and certificates).
 var rules = []rule{
 	{"sip-call-failed", sipCallFailed},
 	{"sip-auth-failed", sipAuthFailed},
@@ -91,6 +91,9 @@ var rules = []rule{
 	{"slow-ice", slowICE},
 	{"media-port-outside-range", mediaPortOutsideRange},
 	{"client-reported-diagnostics", clientReportedDiagnostics},
+	{"tls-certificate-problem", tlsCertificateProblem},
+	{"dns-srv-mismatch", dnsSRVMismatch},
+	{"dns-failure", dnsFailure},
 }
 
 // Analyze runs every rule and returns the findings in a deterministic order.

@@ -109,10 +109,14 @@ var findingCaptures = map[string]string{
 	"sip-transaction-timeout":       "public/ntop-nDPI__webex.pcap",
 	"server-diagnostics":            "crafted/server-diagnostics.pcap",
 	"sdp-rejected":                  "public/ntop-nDPI__FAX-Call-t38-CA-TDM-SIP-FB-1.pcap",
+	"tls-certificate-problem":       "crafted/fail-tls-certificate.pcap",
+	"dns-srv-mismatch":              "crafted/fail-dns-srv-hosting.pcap",
+	"dns-failure":                   "crafted/fail-dns-autodiscover.pcap",
 }
 
 // TestAnalyzeFindingDemonstrated checks that each finding of DIAGNOSES.md's
-// "Media path and ICE" and "SIP signalling" sections appears on the capture
+// "Media path and ICE", "SIP signalling" and "Names, certificates, DNS"
+// sections appears on the capture
 // that demonstrates it (paths below pcaps/).
 func TestAnalyzeFindingDemonstrated(t *testing.T) {
 	for id, name := range findingCaptures {
