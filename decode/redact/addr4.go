@@ -31,9 +31,24 @@ var classes4 = []class4{
 // kept4 reports addresses that are not identifying and stay as they are:
 // "this network" 0/8 (with the unspecified address), loopback 127/8,
 // IETF protocol assignments 192.0.0/24, multicast 224/4 and the reserved
-// 240/4 with the limited broadcast address (RFC 6890).
+// 240/4 with the limited broadcast address (RFC 6890); and the Microsoft
+// 365 media ranges (msMedia4), which name Microsoft's relays, not the
+// company, and which icediag's findings quote.
 func kept4(a [4]byte) bool {
-	return a[0] == 0 || a[0] == 127 || a[0] >= 224 || (a[0] == 192 && a[1] == 0 && a[2] == 0)
+	return a[0] == 0 || a[0] == 127 || a[0] >= 224 || (a[0] == 192 && a[1] == 0 && a[2] == 0) || msMedia4(a)
+}
+
+// msMedia4 reports the Microsoft 365 Teams media ranges 13.107.64.0/18,
+// 52.112.0.0/14 and 52.122.0.0/15 (Microsoft 365 URLs and IP address
+// ranges, "Optimize" endpoint set 11; MS-REFERENCE §5).
+func msMedia4(a [4]byte) bool {
+	switch a[0] {
+	case 13:
+		return a[1] == 107 && a[2]&0xC0 == 64
+	case 52:
+		return a[1]&0xFC == 112 || a[1]&0xFE == 122
+	}
+	return false
 }
 
 // classOf4 returns the class of a non-kept address; nil means public.

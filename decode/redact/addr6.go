@@ -28,10 +28,15 @@ func groupRange(g uint16) (uint64, uint64) {
 }
 
 // kept6 reports IPv6 addresses that stay as they are: unspecified,
-// loopback and multicast (RFC 4291 §2.7).
+// loopback and multicast (RFC 4291 §2.7), and the Microsoft 365 media
+// range (msMedia6).
 func kept6(a netip.Addr) bool {
-	return a.IsUnspecified() || a.IsLoopback() || a.IsMulticast()
+	return a.IsUnspecified() || a.IsLoopback() || a.IsMulticast() || msMedia6(groups6(a))
 }
+
+// msMedia6 reports the Microsoft 365 Teams media range 2603:1063::/38
+// (as msMedia4).
+func msMedia6(g [8]uint16) bool { return g[0] == 0x2603 && g[1] == 0x1063 && g[2]&0xFC00 == 0 }
 
 // groups6 splits an address into its groups.
 func groups6(a netip.Addr) [8]uint16 {
@@ -80,7 +85,7 @@ func isGlobal6(g [8]uint16) bool {
 		return false
 	case g[0] == 0x2001 && g[1] < 0x200, g[0] == 0x2001 && g[1] == 0x0db8:
 		return false
-	case g[0] == 0x2002, g[0] == 0x3fff && g[1] < 0x1000:
+	case g[0] == 0x2002, g[0] == 0x3fff && g[1] < 0x1000, msMedia6(g):
 		return false
 	}
 	return true

@@ -25,6 +25,8 @@ func addrClass(a netip.Addr) string {
 		{"doc-2", "198.51.100.0/24"}, {"doc-3", "203.0.113.0/24"}, {"doc6", "2001:db8::/32"},
 		{"ula", "fc00::/7"}, {"kept4", "0.0.0.0/8"}, {"kept4", "240.0.0.0/4"}, {"kept4", "192.0.0.0/24"},
 		{"special6", "2001::/23"}, {"special6", "2002::/16"}, {"special6", "3fff::/20"},
+		{"ms365", "13.107.64.0/18"}, {"ms365", "52.112.0.0/14"}, {"ms365", "52.122.0.0/15"},
+		{"ms365", "2603:1063::/38"},
 	} {
 		if netip.MustParsePrefix(c.pfx).Contains(a) {
 			return c.name
@@ -48,7 +50,8 @@ func TestAddrKeepsClassAndLength(t *testing.T) {
 		"0.0.0.0", "127.0.0.1", "255.255.255.255", "224.0.0.251", "239.255.255.250", "192.0.0.170",
 		"2001:db8::1", "2001:db8:85a3::8a2e:370:7334", "fd12:3456:789a:1::1", "fe80::1ff:fe23:4567:890a",
 		"2a01:111:f400:7c09::2", "2600:1f18:abc::10", "::1", "::", "ff02::fb", "::ffff:10.0.0.1",
-		"::ffff:52.114.250.5", "fe80::1%eth0", "2001:4860:4860::8888",
+		"::ffff:52.114.250.5", "fe80::1%eth0", "2001:4860:4860::8888", "13.107.64.2", "13.107.128.9",
+		"52.123.1.1", "52.124.1.1", "2603:1063:2::1", "2603:1063:400::1", "2603:1064::1",
 	} {
 		t.Run(s, func(t *testing.T) {
 			a := netip.MustParseAddr(s)
@@ -59,7 +62,7 @@ func TestAddrKeepsClassAndLength(t *testing.T) {
 			if len(p.String()) != len(a.String()) {
 				t.Errorf("Addr(%s) = %s, length %d, want %d", a, p, len(p.String()), len(a.String()))
 			}
-			kept := map[string]bool{"unspecified": true, "loopback": true, "multicast": true, "kept4": true}
+			kept := map[string]bool{"unspecified": true, "loopback": true, "multicast": true, "kept4": true, "ms365": true}
 			if kept[addrClass(a)] != (p == a) {
 				t.Errorf("Addr(%s) = %s, kept %v, want kept %v", a, p, p == a, kept[addrClass(a)])
 			}
@@ -77,11 +80,11 @@ func TestAddrKeepsClassAndLength(t *testing.T) {
 // share a /24 or /64.
 func randomAddr(rng *rand.Rand) netip.Addr {
 	bases := []string{"10.0.0.0", "172.16.0.0", "192.168.0.0", "100.64.0.0", "169.254.0.0", "203.0.113.0",
-		"52.114.0.0", "8.8.0.0", "1.2.0.0", "2001:db8::", "fd00::", "fe80::", "2a01:111::", "2600::"}
+		"52.114.0.0", "52.96.0.0", "13.107.0.0", "8.8.0.0", "1.2.0.0", "2001:db8::", "fd00::", "fe80::", "2a01:111::", "2600::"}
 	b := netip.MustParseAddr(bases[rng.IntN(len(bases))]).As16()
 	if netip.AddrFrom16(b).Unmap().Is4() {
 		v := netip.AddrFrom16(b).Unmap().As4()
-		if v[1] == 0 || v[0] == 52 {
+		if v[1] == 0 || v[0] == 52 || v[0] == 13 {
 			v[1] += byte(rng.IntN(4))
 		}
 		if v[0] != 203 {

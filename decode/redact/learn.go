@@ -54,9 +54,12 @@ func (r *Redactor) learnSTUN(ev *decode.Event) {
 }
 
 // learnUsername learns a STUN USERNAME whole and by its parts: the ICE
-// ufrags around ':' and the user and domain around '@'.
+// ufrags around ':' and the user and domain around '@'. The NUL bytes
+// MS-ICE2 pads a USERNAME with to a multiple of four (MS-ICE2 §2.2.2.1,
+// MS-REFERENCE §2.4) are not part of it.
 func (r *Redactor) learnUsername(u []byte) {
-	if !isPrintable(u) {
+	u = bytes.TrimRight(u, "\x00")
+	if len(u) == 0 || !isPrintable(u) {
 		return
 	}
 	s := string(u)

@@ -290,15 +290,17 @@ func (r *Redactor) learnURIAt(b []byte, j int, tel bool) {
 }
 
 // splitOutsideQuotes splits s at sep outside double quotes and angle
-// brackets.
+// brackets. Quotes that never close (`f: \"name\" <sip:...>`, as some
+// stacks write it) are not quotes.
 func splitOutsideQuotes(s string, sep byte) []string {
 	var out []string
 	quoted, depth, start := false, 0, 0
+	honour := quotesClose(s)
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '\\' && quoted:
 			i++
-		case c == '"':
+		case c == '"' && honour:
 			quoted = !quoted
 		case c == '<' && !quoted:
 			depth++
@@ -312,8 +314,27 @@ func splitOutsideQuotes(s string, sep byte) []string {
 	return append(out, s[start:])
 }
 
-// indexOutsideQuotes returns the index of c outside double quotes, or -1.
+// indexOutsideQuotes returns the index of c outside double quotes (or
+// anywhere when the quotes never close), or -1.
 func indexOutsideQuotes(s string, c byte) int {
+	quoted := false
+	honour := quotesClose(s)
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\' && quoted:
+			i++
+		case s[i] == '"' && honour:
+			quoted = !quoted
+		case s[i] == c && !quoted:
+			return i
+		}
+	}
+	return -1
+}
+
+// quotesClose reports whether every quoted-string of s (RFC 3261 §25.1,
+// with its backslash escapes) is closed.
+func quotesClose(s string) bool {
 	quoted := false
 	for i := 0; i < len(s); i++ {
 		switch {
@@ -321,11 +342,9 @@ func indexOutsideQuotes(s string, c byte) int {
 			i++
 		case s[i] == '"':
 			quoted = !quoted
-		case s[i] == c && !quoted:
-			return i
 		}
 	}
-	return -1
+	return !quoted
 }
 
 // unquote removes the quotes of a quoted-string (RFC 3261 §25.1), keeping

@@ -3,6 +3,7 @@ package redact
 import (
 	"errors"
 	"net/netip"
+	"unicode/utf8"
 
 	"github.com/icediag/icediag/decode/wire"
 )
@@ -183,15 +184,27 @@ func (p *PacketRewriter) content(b []byte, depth int) bool {
 }
 
 // looksLikeText reports a payload of printable text lines (SIP, SDP,
-// HTTP): its first 64 bytes are printable ASCII, tabs or line ends.
+// HTTP): its first 64 bytes are printable ASCII, tabs, line ends or UTF-8
+// (RFC 3629; SIP display names and reason phrases are UTF-8, RFC 3261
+// §25.1).
 func looksLikeText(b []byte) bool {
 	if len(b) < 4 {
 		return false
 	}
-	for _, c := range b[:min(len(b), 64)] {
-		if (c < 0x20 || c >= 0x7F) && c != '\r' && c != '\n' && c != '\t' {
+	for i := 0; i < min(len(b), 64); {
+		c := b[i]
+		if c < 0x80 {
+			if c < 0x20 && c != '\r' && c != '\n' && c != '\t' || c == 0x7F {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
 			return false
 		}
+		i += n
 	}
 	return true
 }

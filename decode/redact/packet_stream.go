@@ -229,10 +229,14 @@ func (p *PacketRewriter) fragDelta(d delta, b []byte, f *Frame, l *IPLayer) delt
 // framing its first bytes show, as the decoder frames streams: SIP text,
 // MS-TURN pseudo-TLS hellos and 0x02/0x03 frames (MS-REFERENCE §1.7-1.8),
 // STUN and ChannelData (RFC 8656 §12.5), RFC 4571 framing, TLS records
-// (only handshakes are rewritten, as text, for the server name). have,
+// (only handshakes are rewritten, as text, for the server name), SIP over
+// WebSocket (packet_ws.go). have,
 // when not nil, says which bytes the capture held. It returns the offset
 // from which the rest was zeroed (len(b) when nothing was).
 func (p *PacketRewriter) rewriteStream(b []byte, have []bool) int {
+	if n := p.rewriteWebSocket(b, have); n >= 0 {
+		return n
+	}
 	i := 0
 	for i < len(b) {
 		if have != nil && !have[i] || b[i] != '\r' && b[i] != '\n' && looksLikeText(b[i:]) {
@@ -324,7 +328,9 @@ func (p *PacketRewriter) stunFramed(b []byte) int {
 			n += pad
 		}
 		return n
-	case c == wire.ContentChannelData:
+	case c == wire.ContentChannelData || b[0]&0xC0 == 0x40:
+		// Classify wants the datagram's exact length; on a stream the
+		// next message follows (RFC 8656 §12.5), so test the channel range.
 		n := 4 + int(be.Uint16(b[2:]))
 		if n > len(b) || !p.content(b[4:n], 1) {
 			return 0

@@ -31,8 +31,8 @@ func (r *Redactor) Bytes(b []byte) {
 // and returns its length, or 0 when nothing starts there.
 func (r *Redactor) rewriteAt(b []byte, i int) int {
 	c := b[i]
-	if i > 0 && isWordByte(b[i-1]) {
-		return 0 // only at the start of a word
+	if !wordStart(b, i) {
+		return 0
 	}
 	if isHex(c) || c == ':' {
 		if n := r.rewriteIP(b, i); n > 0 {
@@ -43,6 +43,25 @@ func (r *Redactor) rewriteAt(b []byte, i int) int {
 		return n
 	}
 	return r.rewriteIdent(b, i)
+}
+
+// branchCookie starts every RFC 3261 branch (§8.1.1.7); the value after
+// it is learned without it.
+const branchCookie = "z9hG4bK"
+
+// wordStart reports whether a token may start at b[i]: at the start of
+// the text, after a byte that is no letter or digit, after the branch
+// cookie that starts a word, or after a %-escape (RFC 3986 §2.1: an
+// escaped '@' or ':' in the headers of a URI, "%40192.0.2.1").
+func wordStart(b []byte, i int) bool {
+	if i == 0 || !isWordByte(b[i-1]) {
+		return true
+	}
+	if i >= 3 && b[i-3] == '%' && isHex(b[i-2]) && isHex(b[i-1]) {
+		return true
+	}
+	k := i - len(branchCookie)
+	return k >= 0 && string(b[k:i]) == branchCookie && (k == 0 || !isWordByte(b[k-1]))
 }
 
 // isWordByte reports letters and digits: a token never starts or ends
