@@ -65,16 +65,28 @@ func (n *Names) addCert(d *Decoder, fl Flow, sni string, version uint16, chain [
 	}
 	c := &n.certs[i]
 	c.Connections++
-	c.Last = d.curTime
+	// A reassembler flush may hand over several connections in map order:
+	// keep the earliest as the first and the latest as the last.
+	if d.curTime.Before(c.First) {
+		c.First, c.Client = d.curTime, fl.Dst
+	}
+	if d.curTime.After(c.Last) {
+		c.Last = d.curTime
+	}
 	if len(c.Seen) < 2*maxNameFrames {
 		c.Seen = append(c.Seen, CertSeen{Frame: d.cur, Client: fl.Dst})
 	}
 }
 
 // ServerCertificates returns the recorded certificates in order of their
-// first connection.
+// first connection, each with its handshakes in frame order.
 func (n *Names) ServerCertificates() []ServerCertificate {
 	out := append([]ServerCertificate(nil), n.certs...)
+	for i := range out {
+		seen := append([]CertSeen(nil), out[i].Seen...)
+		sort.Slice(seen, func(a, b int) bool { return refLess(time.Time{}, seen[a].Frame, time.Time{}, seen[b].Frame) })
+		out[i].Seen = seen
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		return refLess(out[i].First, out[i].Seen[0].Frame, out[j].First, out[j].Seen[0].Frame)
 	})
