@@ -265,10 +265,15 @@ func keptByFilter(t *testing.T, paths []string) int {
 }
 
 // findingKeys lists findings by what does not depend on frame numbers or
-// timing: rule, severity, call and title.
+// timing: rule, severity, call and title. tls-certificate-problem is left
+// out: it judges certificates at capture time, and a replay is captured
+// today.
 func findingKeys(r *diag.Report) []string {
 	var out []string
 	for _, f := range r.Findings {
+		if f.ID == "tls-certificate-problem" {
+			continue
+		}
 		out = append(out, strings.Join([]string{f.ID, string(f.Severity), f.CallID, f.Title}, " | "))
 	}
 	sort.Strings(out)
