@@ -88,8 +88,37 @@ func Describe(ev *Event, fileName string) PacketInfo {
 		p.Type = tcpFlagString(ev.TCPFlags)
 	case KindDTLS, KindData:
 		p.Attrs = append(p.Attrs, "len="+strconv.Itoa(len(ev.Payload)))
+	case KindDNS:
+		describeDNS(&p, ev)
+	case KindTLSCertificate:
+		p.Type = "Certificate"
+		if chain, bad, err := ParseCertificateChain(ev.Payload); err == nil {
+			p.Attrs = append(p.Attrs, "certificates="+strconv.Itoa(len(chain)+bad))
+			if len(chain) > 0 {
+				p.Attrs = append(p.Attrs, "subject="+chain[0].Subject.CommonName)
+			}
+		}
 	}
 	return p
+}
+
+// describeDNS names a DNS message: query or response, its first question
+// and, for a response, the code and the number of answers (RFC 1035 §4.1).
+func describeDNS(p *PacketInfo, ev *Event) {
+	var m DNSMessage
+	if err := m.Decode(ev.Payload); err != nil {
+		p.Type = "malformed"
+		return
+	}
+	p.Type = "query"
+	if m.Response {
+		p.Type = "response " + DNSRcodeName(m.Rcode)
+		p.Attrs = append(p.Attrs, "answers="+strconv.Itoa(len(m.Answers)))
+	}
+	if len(m.Questions) > 0 {
+		q := m.Questions[0]
+		p.Attrs = append(p.Attrs, "name="+q.Name, "qtype="+DNSTypeName(q.Type))
+	}
 }
 
 func describeSTUN(p *PacketInfo, ev *Event) {
