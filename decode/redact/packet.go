@@ -45,6 +45,8 @@ type PacketRewriter struct {
 	pwds, pseudoPwds [][]byte
 	streams          map[streamKey]*stream
 	frags            map[fragID][]*datagram
+	txids            map[txID]txID // pseudonym transaction IDs (packet_legacy.go)
+	keptTx           map[txID]bool // transactions written with their own ID
 	prepared         bool
 	frame            Frame
 	orig             []byte
@@ -56,7 +58,7 @@ type PacketRewriter struct {
 // whose MESSAGE-INTEGRITY verifies with one is signed again with its
 // pseudonym, so the redacted capture still verifies.
 func (r *Redactor) NewPacketRewriter(pwds []string) *PacketRewriter {
-	p := &PacketRewriter{r: r, streams: map[streamKey]*stream{}, frags: map[fragID][]*datagram{}}
+	p := &PacketRewriter{r: r, streams: map[streamKey]*stream{}, frags: map[fragID][]*datagram{}, txids: map[txID]txID{}, keptTx: map[txID]bool{}}
 	seen := map[string]bool{}
 	for _, pw := range pwds {
 		if pw == "" || seen[pw] {

@@ -80,6 +80,8 @@ func (p *PacketRewriter) rewriteSTUN(b []byte, depth int) bool {
 	}
 	key, form := p.verifiedKey(&m)
 	fpOK, fpLegacy := m.HasFingerprint && (m.FingerprintOK || m.FingerprintLegacy), m.FingerprintLegacy
+	fp := fingerprintOffset(&m)
+	origDiffers := fp >= 0 && legacyDiffers(b[:fp])
 	var xor [16]byte
 	copy(xor[:], b[4:20])
 	ms := m.Dialect == wire.DialectMSTURN
@@ -96,6 +98,7 @@ func (p *PacketRewriter) rewriteSTUN(b []byte, depth int) bool {
 			p.rewriteFingerprint(b, a.Offset, a.Value, fpOK, fpLegacy)
 		}
 	}
+	p.keepLegacyDistinct(b, &m, origDiffers, key, form)
 	return true
 }
 
