@@ -10,6 +10,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/icediag/icediag/decode/synth/hostile"
 	"github.com/icediag/icediag/diag"
@@ -289,4 +292,39 @@ func problemCount(r *diag.Report, reason string) uint64 {
 		}
 	}
 	return n
+}
+
+// FuzzLimitFlagValues sets every limit flag to arbitrary text: no value
+// panics, and an accepted value is positive (the dedup window may be 0),
+// within its bound, and reads back as itself.
+func FuzzLimitFlagValues(f *testing.F) {
+	for _, s := range []string{"1", "50K", "2M", "1G", "256K", "0", "-1", "1ms", "30s", "1073741824", "1e3", " 7 ", "K", "9999999999M"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l := addLimitFlags(newFlagSet("fuzz", "fuzz", &bytes.Buffer{}))
+		l.fs.VisitAll(func(fl *pflag.Flag) {
+			if fl.Value.Set(s) != nil {
+				return
+			}
+			back := fl.Value.String()
+			switch v := fl.Value.(type) {
+			case *countValue:
+				if *v <= 0 || *v > maxCount {
+					t.Errorf("--%s %q = %d, want 1 to %d", fl.Name, s, int(*v), maxCount)
+				}
+			case *sizeValue:
+				if *v <= 0 || *v > maxSize {
+					t.Errorf("--%s %q = %d, want 1 to %d", fl.Name, s, int(*v), maxSize)
+				}
+			case *durationValue:
+				if *v < 0 {
+					t.Errorf("--%s %q = %v, want not negative", fl.Name, s, time.Duration(*v))
+				}
+			}
+			if err := fl.Value.Set(back); err != nil || fl.Value.String() != back {
+				t.Errorf("--%s %q reads back as %q, which sets %q (%v)", fl.Name, s, back, fl.Value.String(), err)
+			}
+		})
+	})
 }
