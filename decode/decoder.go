@@ -18,6 +18,9 @@ type Options struct {
 	TCPPagesPerConn     int
 	TCPPagesTotal       int
 	MaxTCPStreams       int
+	// Capture bounds what the capture-file readers accept (record size,
+	// gzip expansion); zero fields mean the capfile defaults.
+	Capture capfile.Limits
 	// Progress, when set, is called by RunFiles every ProgressEvery frames
 	// (and once at the end) with the frames and bytes read so far. It is
 	// for displays; analysis never depends on it.

@@ -44,7 +44,7 @@ func (d *Decoder) runFiles(paths []string, quit *atomic.Bool) error {
 	var firstErr error
 	for i, p := range paths {
 		s.Files[i].Name = p
-		f, err := capfile.Open(p)
+		f, err := capfile.OpenWithLimits(p, d.opt.Capture)
 		if err != nil {
 			s.Files[i].Err = err.Error()
 			d.problemAt("capture", "file could not be read", FrameRef{File: i})

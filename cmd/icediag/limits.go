@@ -29,6 +29,8 @@ type limitFlags struct {
 	tcpPagesPerConn int
 	tcpPagesTotal   int
 	maxTCPStreams   int
+	maxRecord       sizeValue
+	maxGzipRatio    int
 
 	maxCalls        int
 	maxTransactions int
@@ -76,6 +78,7 @@ func (l *limitFlags) specs() []limitFlagSpec {
 	l.dedupWindow = decode.DefaultDedupWindow
 	l.fragmentTimeout = decode.DefaultFragmentTimeout
 	l.maxStreamBuffer = sizeValue(decode.DefaultMaxStreamBuffer)
+	l.maxRecord = sizeValue(capfile.DefaultMaxRecord)
 	dur := func(name, usage string, p *time.Duration) limitFlagSpec {
 		v := (*durationValue)(p)
 		return limitFlagSpec{name, usage, v, v.String()}
@@ -86,6 +89,8 @@ func (l *limitFlags) specs() []limitFlagSpec {
 		return limitFlagSpec{name, usage, v, v.String()}
 	}
 	return []limitFlagSpec{
+		{"max-record-size", "largest packet record or pcapng block a capture file may hold; a larger one ends the file there (K, M, G suffixes)", &l.maxRecord, l.maxRecord.String()},
+		count("max-gzip-ratio", "decompressed bytes per compressed byte a gzip capture may expand to; beyond, the file ends there", &l.maxGzipRatio, capfile.DefaultMaxGzipRatio),
 		dur("dedup-window", "identical IP packets within this time are duplicates, dropped and counted (0: keep duplicates)", &l.dedupWindow),
 		dur("fragment-timeout", "an IP datagram whose fragments take longer (capture time) is dropped", &l.fragmentTimeout),
 		count("max-fragment-datagrams", "IP datagrams under reassembly at once; beyond, the oldest is dropped", &l.maxFragments, decode.DefaultMaxPendingFragments),
@@ -132,6 +137,7 @@ func (l *limitFlags) Decode() decode.Options {
 		TCPPagesPerConn:     l.tcpPagesPerConn,
 		TCPPagesTotal:       l.tcpPagesTotal,
 		MaxTCPStreams:       l.maxTCPStreams,
+		Capture:             capfile.Limits{MaxRecord: int(l.maxRecord), MaxGzipRatio: l.maxGzipRatio},
 	}
 	if o.DedupWindow == 0 {
 		o.DedupWindow = -1 // decode.Options: negative disables, zero is the default

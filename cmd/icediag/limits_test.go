@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/icediag/icediag/decode/synth/callgen"
 	"github.com/icediag/icediag/decode/synth/hostile"
 	"github.com/icediag/icediag/diag"
 )
@@ -30,6 +32,8 @@ type limitCase struct {
 // fragments long or interleaved enough, so the hostile corpus's
 // 5,000 incomplete datagrams serve.
 var limitCases = []limitCase{
+	{"--max-record-size", "1K", "public/wireshark-samples__c07-sip-r2.pcap", "file damaged, rest of file skipped"},
+	{"--max-gzip-ratio", "2", "gzip/callgen", "file damaged, rest of file skipped"},
 	{"--dedup-window", "0", "public/ntop-nDPI__webex.pcap", ""},
 	{"--fragment-timeout", "1ms", "hostile/fragments.pcap", "never completed (timeout)"},
 	{"--max-fragment-datagrams", "1", "hostile/fragments.pcap", "fragment table full"},
@@ -250,6 +254,9 @@ func sortedFlagNames(m map[string]bool) []string {
 // corpus captures to a temporary directory.
 func limitCapture(t *testing.T, name string) string {
 	t.Helper()
+	if name == "gzip/callgen" {
+		return gzipCallgen(t)
+	}
 	h, ok := strings.CutPrefix(name, "hostile/")
 	if !ok {
 		return filepath.Join("..", "..", "pcaps", name)
@@ -327,4 +334,27 @@ func FuzzLimitFlagValues(f *testing.F) {
 			}
 		})
 	})
+}
+
+// gzipCallgen writes a gzip-compressed generated capture of 4 MiB: RTP
+// compresses well beyond 2:1, and the expansion check starts after the
+// first MiB.
+func gzipCallgen(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "callgen.pcap.gz")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	if _, err := callgen.Write(zw, callgen.Config{Seed: 3, Size: 4 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -33,6 +33,7 @@ type liveFlags struct {
 	sizeBytes   int64
 	callIdle    time.Duration
 	callTimeout time.Duration
+	limits      *limitFlags
 }
 
 // Live report formats besides those of analyze.
@@ -57,6 +58,7 @@ func liveFlagSet(stderr io.Writer, f *liveFlags) *pflag.FlagSet {
 	fs.DurationVar(&f.callIdle, "call-idle", 10*time.Second, "report a call this long after its BYE (or final error) once its checks and media have stopped too")
 	fs.DurationVar(&f.callTimeout, "call-timeout", 5*time.Minute, "report a call without BYE once nothing of it was seen for this long (0: only at the end)")
 	fs.Usage = func() { liveUsage(stderr, fs) }
+	f.limits = addLimitFlags(fs)
 	return fs
 }
 
@@ -135,6 +137,9 @@ func (f *liveFlags) check(nargs int) string {
 		return "--rotate-count needs --rotate-size"
 	case f.filter != "" && f.filter != live.FilterAll && !live.FilterExpressions():
 		return fmt.Sprintf("--filter %q: this build (%s backend) has only the built-in filter; build with -tags libpcap for tcpdump expressions", f.filter, live.Backend())
+	}
+	if err := f.limits.check(); err != nil {
+		return err.Error()
 	}
 	if f.rotateSize != "" {
 		n, err := capfile.ParseSize(f.rotateSize)

@@ -80,9 +80,15 @@ func newLiveSession(f *liveFlags, network *diag.Network, sources []live.Source, 
 		s.names = []string{"live:" + strings.Join(names, ",")}
 		s.files = []decode.FileStats{{Name: s.names[0], Format: "live"}}
 	}
-	s.sess = diag.NewSession(s.names, diag.SessionOptions{Net: network, OnCall: s.callDone,
-		Retire: diag.RetirePolicy{Stream: true, After: f.callIdle, Timeout: f.callTimeout}})
-	s.dec = decode.New(s.sess.Add, decode.Options{})
+	so := diag.SessionOptions{}
+	opt := decode.Options{}
+	if f.limits != nil {
+		so, opt = f.limits.Session(), f.limits.Decode()
+	}
+	so.Net, so.OnCall = network, s.callDone
+	so.Retire = diag.RetirePolicy{Stream: true, After: f.callIdle, Timeout: f.callTimeout}
+	s.sess = diag.NewSession(s.names, so)
+	s.dec = decode.New(s.sess.Add, opt)
 	return s, nil
 }
 
