@@ -186,6 +186,11 @@ func describeSTUN(p *PacketInfo, ev *Event) {
 
 func describeTLS(p *PacketInfo, ev *Event) {
 	h := ev.TLS
+	if h.IsAlert {
+		p.Type = "Alert"
+		p.Attrs = append(p.Attrs, "level="+strconv.Itoa(int(h.AlertLevel)), "description="+strconv.Itoa(int(h.AlertDescription)))
+		return
+	}
 	switch h.HandshakeType {
 	case 1:
 		p.Type = "ClientHello"

@@ -74,6 +74,10 @@ func (sd *streamDir) detect(b []byte) (int, bool) {
 	switch {
 	case b[0] == 22 && b[1] == 3:
 		return sd.detectTLS(b)
+	case b[0] == 21 && b[1] == 3 && sd.s.pseudoTLS && len(b) >= 7:
+		sd.tlsAlert(b)
+		sd.mode = modeOpaque
+		return 0, true
 	case msFrameStart(b):
 		sd.mode = modeMSTURN
 	case stunStart(b):
@@ -216,6 +220,17 @@ func isText(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// tlsAlert emits the TLS alert record a direction starts with where the
+// MS pseudo-TLS ServerHello was expected (MS-REFERENCE §6 pattern 4: a
+// TLS-inspecting proxy refusing the hello).
+func (sd *streamDir) tlsAlert(b []byte) {
+	d := sd.s.d
+	d.tls = wire.TLSHello{RecordVersion: be.Uint16(b[1:]), IsAlert: true, AlertLevel: b[5], AlertDescription: b[6]}
+	ev := d.event(sd.flow, nil, KindTLS, b[:7])
+	ev.TLS = &d.tls
+	d.emit(ev)
 }
 
 // tlsHello emits the hello a TLS stream starts with.

@@ -35,6 +35,10 @@ func pseudoTLSFinding(in *Input, fl decode.Flow) Finding {
 		f.Title = fmt.Sprintf("Pseudo-TLS to %s answered by a real TLS server", fl.Dst)
 		f.Detail = fmt.Sprintf("The client %s opened TCP to the relay %s with the MS-TURN pseudo-TLS ClientHello; the answer was a genuine TLS ServerHello, not the fixed pseudo-TLS reply. A proxy or firewall is terminating or inspecting TLS on this port.", fl.Src, fl.Dst)
 		f.Evidence.merge(w.simple(fl.Dst, fl.Src, fl.Transport, KindTLSHello))
+	case w.simple(fl.Dst, fl.Src, fl.Transport, KindTLSAlert) != nil:
+		f.Title = fmt.Sprintf("Pseudo-TLS to %s refused with a TLS alert", fl.Dst)
+		f.Detail = fmt.Sprintf("The client %s opened TCP to the relay %s with the MS-TURN pseudo-TLS ClientHello; the answer was a TLS alert record, not the fixed pseudo-TLS reply. A real TLS server (a TLS-inspecting proxy or firewall) took the connection and refused the hello it does not understand.", fl.Src, fl.Dst)
+		f.Evidence.merge(w.simple(fl.Dst, fl.Src, fl.Transport, KindTLSAlert))
 	case w.simple(fl.Dst, fl.Src, fl.Transport, KindTCPRST) != nil:
 		f.Title = fmt.Sprintf("Pseudo-TLS to %s answered by a TCP reset", fl.Dst)
 		f.Detail = fmt.Sprintf("The client %s sent the MS-TURN pseudo-TLS ClientHello to %s and the connection was reset from the server side. A firewall with application inspection typically does this to a hello it does not recognise.", fl.Src, fl.Dst)

@@ -22,6 +22,7 @@ const (
 	KindTLSHello    = "TLS hello"     // a real TLS ClientHello/ServerHello
 	KindPseudoTLS   = "pseudo-TLS"    // MS-TURN §3.1.5 hello (MS-REFERENCE §1.8)
 	KindICMPError   = "ICMP error"    // an ICMP error quoting one of our packets
+	KindTLSAlert    = "TLS alert"     // a TLS alert record where a hello was expected
 	maxWireEntries  = 1 << 18         // bound on the index keys
 	wireOpNone      = wire.OpUnknown  // key op of non-STUN entries
 	wireClassNone   = wire.Class(255) // key class of non-STUN entries
@@ -33,7 +34,7 @@ type frameKind uint8
 
 // frameKinds lists the Kind* names; the index is the frameKind.
 var frameKinds = [...]string{"", KindSIPRequest, KindSIPResponse, KindSTUNRequest, KindSTUNSuccess, KindSTUNError,
-	KindMedia, KindTCPSYN, KindTCPRST, KindTLSHello, KindPseudoTLS, KindICMPError}
+	KindMedia, KindTCPSYN, KindTCPRST, KindTLSHello, KindPseudoTLS, KindICMPError, KindTLSAlert}
 
 // kindOf returns the frameKind of a Kind* name (0 for an unknown one).
 func kindOf(name string) frameKind {
@@ -102,7 +103,11 @@ func (w *Wire) Add(ev *decode.Event) {
 	case decode.KindTCPControl:
 		w.addTCP(fl, ev)
 	case decode.KindTLS:
-		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kindOf(KindTLSHello)}, ev)
+		kind := KindTLSHello
+		if ev.TLS != nil && ev.TLS.IsAlert {
+			kind = KindTLSAlert
+		}
+		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kindOf(kind)}, ev)
 	case decode.KindPseudoTLS:
 		w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kindOf(KindPseudoTLS)}, ev)
 	case decode.KindICMP:

@@ -69,6 +69,11 @@ type TLSHello struct {
 	CipherSuite                 uint16
 	NumCipherSuites             int
 	HasCertificate, PseudoTLS   bool
+	// IsAlert marks an alert record (RFC 5246 §7.2) where a hello was
+	// expected, e.g. a TLS server refusing the MS pseudo-TLS ClientHello;
+	// AlertLevel and AlertDescription are its two bytes, HandshakeType is 0.
+	IsAlert                      bool
+	AlertLevel, AlertDescription uint8
 }
 
 var (
