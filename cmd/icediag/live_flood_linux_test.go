@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -99,7 +98,7 @@ func TestLiveFlood(t *testing.T) {
 	}
 	got.drain(lines, 3*time.Second)
 	during := got.summaries - before
-	hwm := vmHWM(child.Process.Pid)
+	hwm := vmStatus(child.Process.Pid, "VmHWM:")
 	child.Process.Signal(syscall.SIGTERM)
 	stopped := time.Now()
 	waitErr := make(chan error, 1)
@@ -244,22 +243,6 @@ func floodOnThread(ns, iface string, frames [][]byte, d time.Duration) (sent, bu
 			return sent, busy, fmt.Errorf("frame %d of %d bytes: %w", i%len(frames), len(frames[i%len(frames)]), err)
 		}
 	}
-}
-
-// vmHWM returns the peak resident set of a process from
-// /proc/PID/status, in bytes; 0 when it cannot be read.
-func vmHWM(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // floodOutput is what icediag live --format jsonl printed.
