@@ -50,6 +50,7 @@ type flowState struct {
 	comp    int
 	relayed bool
 	client  netip.AddrPort
+	key     flowKey // its key in Builder.flows
 }
 
 // addMedia counts one RTP, RTCP or DTLS packet.
@@ -94,7 +95,7 @@ func (b *Builder) addMedia(ev *decode.Event) {
 
 func (b *Builder) newFlow(k flowKey, ev *decode.Event) *flowState {
 	f := &flowState{MediaFlow: MediaFlow{Src: k.src, Dst: k.dst, Server: k.server,
-		Transport: k.transport.String(), First: ev.Time, Last: ev.Time, Pair: -1}}
+		Transport: k.transport.String(), First: ev.Time, Last: ev.Time, Pair: -1}, key: k}
 	if r := ev.Relay; r != nil {
 		f.Via, f.relayed, f.client = r.Via.String(), true, r.Client
 	}
@@ -132,6 +133,12 @@ type pairRef struct {
 
 // finishFlows links flows to pairs and counts media per pair.
 func (b *Builder) finishFlows(sessions []*Session) []*MediaFlow {
+	return b.linkFlows(b.flowOrder, sessions)
+}
+
+// linkFlows links flows to the pairs of sessions, counts media per pair
+// and selects each session's pairs.
+func (b *Builder) linkFlows(flows []*flowState, sessions []*Session) []*MediaFlow {
 	index := map[pathKey][]pairRef{}
 	for _, s := range sessions {
 		for i, p := range s.Pairs {
@@ -139,8 +146,8 @@ func (b *Builder) finishFlows(sessions []*Session) []*MediaFlow {
 			index[k] = append(index[k], pairRef{s, i})
 		}
 	}
-	out := make([]*MediaFlow, 0, len(b.flowOrder))
-	for _, f := range b.flowOrder {
+	out := make([]*MediaFlow, 0, len(flows))
+	for _, f := range flows {
 		f.fillPayloadTypes()
 		b.linkFlow(f, index)
 		out = append(out, &f.MediaFlow)

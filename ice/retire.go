@@ -3,8 +3,6 @@ package ice
 import (
 	"encoding/hex"
 	"slices"
-	"sort"
-	"strconv"
 	"time"
 
 	"github.com/icediag/icediag/decode"
@@ -42,10 +40,7 @@ func (b *Builder) TakeCall(c *sipflow.Call, idleSince time.Time) (md *Model, ok 
 		}
 	}
 	for _, s := range sessions {
-		b.settleChecks(s)
-		verifyResponses(s)
-		b.learnCandidates(s)
-		b.buildPairs(s)
+		b.buildSession(s)
 	}
 	sessions = append(sessions, b.sdpOnlySessions(joined)...)
 	for _, s := range sessions {
@@ -58,13 +53,10 @@ func (b *Builder) TakeCall(c *sipflow.Call, idleSince time.Time) (md *Model, ok 
 		}
 	}
 	for _, s := range sessions {
-		b.nextSession++
-		s.ID = "s" + strconv.Itoa(b.nextSession)
-		nominate(s)
-		s.Outcome = outcomeOf(s)
+		b.conclude(s)
 	}
 	b.forget(taken, flows)
-	return b.callModel(sessions, b.linkTaken(flows, sessions)), true
+	return b.callModel(sessions, b.linkFlows(flows, sessions)), true
 }
 
 // callSessions returns the sessions seen in checks whose ufrags join one of
@@ -81,14 +73,11 @@ func (b *Builder) callSessions(descs []*mediaDesc) ([]*session, []*Session, map[
 		if !ufrags[st.ufrags[0]] && !ufrags[st.ufrags[1]] {
 			continue
 		}
-		s := &Session{Sides: [2]*Side{{Ufrag: st.ufrags[0]}, {Ufrag: st.ufrags[1]}},
-			Form: st.form.String(), MediaIndex: -1, Checks: st.checks, First: st.first}
-		ml, ok := b.joinSDP(s)
+		s, ml, ok := b.joinedSession(st)
 		if !ok {
 			continue
 		}
 		joined[ml] = true
-		b.attachSDP(s, ml)
 		taken = append(taken, st)
 		out = append(out, s)
 	}
@@ -113,28 +102,6 @@ func (b *Builder) callFlows(sessions []*Session) []*flowState {
 	return out
 }
 
-// linkTaken finishes taken flows against the call's sessions and selects
-// their pairs, as Finish does for all.
-func (b *Builder) linkTaken(flows []*flowState, sessions []*Session) []*MediaFlow {
-	index := map[pathKey][]pairRef{}
-	for _, s := range sessions {
-		for i, p := range s.Pairs {
-			k := makePathKey(p.Local, p.Remote)
-			index[k] = append(index[k], pairRef{s, i})
-		}
-	}
-	out := make([]*MediaFlow, 0, len(flows))
-	for _, f := range flows {
-		f.fillPayloadTypes()
-		b.linkFlow(f, index)
-		out = append(out, &f.MediaFlow)
-	}
-	for _, s := range sessions {
-		selectPairs(s)
-	}
-	return out
-}
-
 // forget removes taken sessions, their checks and flows from the tables.
 func (b *Builder) forget(taken []*session, flows []*flowState) {
 	gone := map[*session]bool{}
@@ -153,12 +120,7 @@ func (b *Builder) forget(taken []*session, flows []*flowState) {
 	fgone := map[*flowState]bool{}
 	for _, f := range flows {
 		fgone[f] = true
-		for k, g := range b.flows {
-			if g == f {
-				delete(b.flows, k)
-				break
-			}
-		}
+		delete(b.flows, f.key)
 	}
 	b.flowOrder = slices.DeleteFunc(b.flowOrder, func(f *flowState) bool { return fgone[f] })
 	b.lastFlow, b.lastFlowKey = nil, flowKey{}
@@ -200,9 +162,7 @@ func (b *Builder) snapshotServers() []*STUNServer {
 	for _, s := range b.serverOrder {
 		cp := *s
 		cp.Mappings = slices.Clone(s.Mappings)
-		sort.Slice(cp.Mappings, func(i, j int) bool {
-			return cp.Mappings[i].Client.String() < cp.Mappings[j].Client.String()
-		})
+		sortMappings(cp.Mappings)
 		out = append(out, &cp)
 	}
 	return out

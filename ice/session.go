@@ -13,27 +13,49 @@ func (b *Builder) finishSessions() []*Session {
 	out := []*Session{}
 	joined := map[mediaLine]bool{}
 	for _, st := range b.sessOrder {
-		s := &Session{Sides: [2]*Side{{Ufrag: st.ufrags[0]}, {Ufrag: st.ufrags[1]}},
-			Form: st.form.String(), MediaIndex: -1, Checks: st.checks, First: st.first}
-		b.settleChecks(s)
-		if ml, ok := b.joinSDP(s); ok {
+		s, ml, ok := b.joinedSession(st)
+		if ok {
 			joined[ml] = true
-			b.attachSDP(s, ml)
 		}
-		verifyResponses(s)
-		b.learnCandidates(s)
-		b.buildPairs(s)
+		b.buildSession(s)
 		out = append(out, s)
 	}
 	out = append(out, b.sdpOnlySessions(joined)...)
 	for _, s := range out {
-		b.nextSession++
-		s.ID = "s" + strconv.Itoa(b.nextSession)
 		b.addNeverTried(s)
-		nominate(s)
-		s.Outcome = outcomeOf(s)
+		b.conclude(s)
 	}
 	return out
+}
+
+// joinedSession makes the Session of the checks of st, settled and joined
+// to the SDP media line its ufrags name, if one does.
+func (b *Builder) joinedSession(st *session) (*Session, mediaLine, bool) {
+	s := &Session{Sides: [2]*Side{{Ufrag: st.ufrags[0]}, {Ufrag: st.ufrags[1]}},
+		Form: st.form.String(), MediaIndex: -1, Checks: st.checks, First: st.first}
+	b.settleChecks(s)
+	ml, ok := b.joinSDP(s)
+	if ok {
+		b.attachSDP(s, ml)
+	}
+	return s, ml, ok
+}
+
+// buildSession verifies the session's responses, learns its candidates
+// from the checks and builds its pair table.
+func (b *Builder) buildSession(s *Session) {
+	verifyResponses(s)
+	b.learnCandidates(s)
+	b.buildPairs(s)
+}
+
+// conclude numbers a finished session, sets its nominated pairs and its
+// outcome.
+func (b *Builder) conclude(s *Session) {
+	b.nextSession++
+	s.ID = "s" + strconv.Itoa(b.nextSession)
+	nominate(s)
+	s.Outcome = outcomeOf(s)
 }
 
 // settleChecks classifies unanswered checks and sets the sides' roles.

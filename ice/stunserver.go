@@ -110,11 +110,14 @@ func (b *Builder) finishServers() []*STUNServer {
 	}
 	out := append([]*STUNServer{}, b.serverOrder...)
 	for _, s := range out {
-		sort.Slice(s.Mappings, func(i, j int) bool {
-			return s.Mappings[i].Client.String() < s.Mappings[j].Client.String()
-		})
+		sortMappings(s.Mappings)
 	}
 	return out
+}
+
+// sortMappings orders a server's mappings by client address.
+func sortMappings(ms []Mapping) {
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Client.String() < ms[j].Client.String() })
 }
 
 // reflexive reports whether a STUN server reported addr as a mapped
