@@ -90,8 +90,8 @@ func (jw *jsonWriter) field(key string, v any) {
 	jw.value(v, jw.indent)
 }
 
-// seqField writes a slice element by element, or a map (string keys, in
-// the sorted order encoding/json uses) entry by entry.
+// seqField writes a slice element by element, or a map with string keys
+// entry by entry.
 func (jw *jsonWriter) seqField(key string, v any) {
 	jw.name(key)
 	rv := reflect.ValueOf(v)
@@ -116,44 +116,28 @@ func (jw *jsonWriter) seqField(key string, v any) {
 		}
 	case reflect.Map:
 		switch {
+		case rv.Type().Key().Kind() != reflect.String:
+			jw.value(v, jw.indent)
 		case rv.IsNil():
 			jw.raw("null")
 		case rv.Len() == 0:
 			jw.raw("{}")
 		default:
-			keys := make([]string, 0, rv.Len())
-			byKey := map[string]reflect.Value{}
-			for _, k := range rv.MapKeys() {
-				kb, _ := json.Marshal(k.Interface())
-				s := string(kb)
-				if k.Kind() != reflect.String {
-					s = `"` + s + `"`
-				}
-				keys = append(keys, s)
-				byKey[s] = rv.MapIndex(k)
-			}
-			sort.Slice(keys, func(i, j int) bool { return mapKeyLess(keys[i], keys[j]) })
+			keys := rv.MapKeys()
+			// encoding/json orders string keys by their text
+			sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 			jw.raw("{\n")
 			for i, k := range keys {
 				if i > 0 {
 					jw.raw(",\n")
 				}
-				jw.raw(inner + k + ": ")
-				jw.value(byKey[k].Interface(), inner)
+				kb, _ := json.Marshal(k.Interface())
+				jw.raw(inner + string(kb) + ": ")
+				jw.value(rv.MapIndex(k).Interface(), inner)
 			}
 			jw.raw("\n" + jw.indent + "}")
 		}
 	default:
 		jw.value(v, jw.indent)
 	}
-}
-
-// mapKeyLess orders encoded keys as encoding/json orders map keys: by
-// the key strings themselves.
-func mapKeyLess(a, b string) bool {
-	var x, y string
-	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return a < b
-	}
-	return x < y
 }

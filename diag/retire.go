@@ -187,7 +187,7 @@ func (s *Session) maybeRetire(now time.Time) {
 func (s *Session) fold(c *sipflow.Call, md *ice.Model) {
 	in := &Input{Files: s.files, Calls: []*sipflow.Call{c}, ICE: md,
 		Wire: s.wire, Net: s.net, Provisioning: s.capture.Provisioning()}
-	r := &Report{Schema: Schema, Calls: []CallReport{callReport(c)}, Findings: analyzeCall(in)}
+	r := &Report{Schema: Schema, Calls: []CallReport{callReport(c)}, Findings: runRules(in, endRules)}
 	in.addICE(r)
 	r.Timeline = in.timeline()
 	body := &partBody{ICE: r.Timeline.ICE, Flows: r.Flows, Times: r.Timeline.Flows,
@@ -222,24 +222,6 @@ var endRules = map[string]bool{
 	"turn-unreachable":              true,
 	"turn-auth-failed":              true,
 	"pseudo-tls-intercepted":        true,
-}
-
-// analyzeCall runs the rules that can say something about the one call
-// of in, as Analyze runs them all.
-func analyzeCall(in *Input) []Finding {
-	in.prepare()
-	out := []Finding{}
-	for _, r := range rules {
-		if endRules[r.id] {
-			continue
-		}
-		for _, f := range r.run(in) {
-			f.ID = r.id
-			out = append(out, f)
-		}
-	}
-	sortFindings(out)
-	return out
 }
 
 // forget drops the frame index entries of a folded call's checks and
