@@ -185,6 +185,7 @@ func (s *Session) maybeRetire(now time.Time) {
 // fold analyses one finished call on its own part of the model and keeps
 // what the report needs of it.
 func (s *Session) fold(c *sipflow.Call, md *ice.Model) {
+	s.capture.AttachQoE(c)
 	in := &Input{Files: s.files, Calls: []*sipflow.Call{c}, ICE: md,
 		Wire: s.wire, Net: s.net, Provisioning: s.capture.Provisioning()}
 	r := &Report{Schema: Schema, Calls: []CallReport{callReport(c)}, Findings: runRules(in, endRules)}

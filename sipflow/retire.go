@@ -12,7 +12,7 @@ import (
 // §22.2), after a user typed a password.
 const ChallengeGrace = 2 * time.Minute
 
-// Finished returns, oldest first, with their QoE reports, the calls
+// Finished returns, oldest first, the calls
 // that have ended (BYE, CANCEL or a final error response: nothing more is
 // expected of them) and whose last message was seen before t (a
 // challenged call: ChallengeGrace before t), and the calls whose last
@@ -27,7 +27,6 @@ func (t *Tracker) Finished(before, idle time.Time) []*Call {
 		}
 		last := c.lastSeen()
 		if (c.finished() && last.Before(limit)) || (!idle.IsZero() && last.Before(idle)) {
-			t.attachQoE(c)
 			out = append(out, c)
 		}
 	}
@@ -44,6 +43,9 @@ func (t *Tracker) NumFinished() int {
 	}
 	return n
 }
+
+// AttachQoE gives a call the QoE reports that name it, as Calls does.
+func (t *Tracker) AttachQoE(c *Call) { t.attachQoE(c) }
 
 // Remove drops a call and its transactions from the Tracker: an analysis
 // that has reported the call no longer needs them. Messages that arrive
