@@ -14,6 +14,10 @@ const DefaultDedupWindow = time.Millisecond
 
 const dedupRing = 512
 
+// dedupFilter is the number of counters in deduper.held, a power of two
+// well above dedupRing so that few new packets need a walk of the ring.
+const dedupFilter = 1 << 14
+
 type dedupEntry struct {
 	h uint64
 	t int64 // capture time, Unix nanoseconds
@@ -27,7 +31,12 @@ type deduper struct {
 	window int64 // nanoseconds
 	ring   [dedupRing]dedupEntry
 	pos    int
+	filled bool // every ring entry holds a packet
 	seed   maphash.Seed
+	// held counts the ring's hashes by their low bits. A packet whose
+	// counter is zero is in the ring under no hash, so most packets are
+	// known to be new without a walk of the ring.
+	held [dedupFilter]uint16
 }
 
 func newDeduper(window time.Duration) deduper {
@@ -50,20 +59,37 @@ func (d *deduper) seen(ip []byte, v6 bool, at time.Time) bool {
 	}
 	sum := maphash.Bytes(d.seed, rest) ^ (head * 0x9E3779B97F4A7C15)
 	t := at.UnixNano()
+	if d.held[sum%dedupFilter] != 0 && d.repeats(sum, t) {
+		return true
+	}
+	old := &d.ring[d.pos]
+	if d.filled {
+		d.held[old.h%dedupFilter]--
+	}
+	*old = dedupEntry{h: sum, t: t}
+	d.held[sum%dedupFilter]++
+	d.pos++
+	if d.pos == dedupRing {
+		d.pos, d.filled = 0, true
+	}
+	return false
+}
+
+// repeats reports whether the ring holds hash sum within the window of
+// t, walking back from the newest entry until one is outside the window.
+func (d *deduper) repeats(sum uint64, t int64) bool {
 	for i := 1; i <= dedupRing; i++ {
 		e := &d.ring[(d.pos-i+dedupRing)%dedupRing]
 		if e.t == 0 {
-			break
+			return false
 		}
 		dt := t - e.t
 		if dt > d.window || dt < -d.window {
-			break
+			return false
 		}
 		if e.h == sum {
 			return true
 		}
 	}
-	d.ring[d.pos] = dedupEntry{h: sum, t: t}
-	d.pos = (d.pos + 1) % dedupRing
 	return false
 }
