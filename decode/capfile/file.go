@@ -231,16 +231,35 @@ func (f *File) header(n int, what string) (h []byte, start int64, err error) {
 	return nil, start, f.fail(start, rerr, "reading %s: %v", what, rerr)
 }
 
-// body reads the n bytes that follow a record's pre-byte header into the
-// reusable buffer, which grows at most to the largest record seen. what
-// names the length field in errors, which count the header too.
+// body returns the n bytes that follow a record's pre-byte header: in the
+// read buffer when they fit it, else copied into the reusable buffer, which
+// grows at most to the largest record seen. what names the length field in
+// errors, which count the header too.
 func (f *File) body(start int64, n, pre int, what string) ([]byte, error) {
+	if n <= f.r.Size() {
+		return f.peekBody(start, n, pre, what)
+	}
 	if cap(f.buf) < n {
 		f.buf = make([]byte, n, growCap(n))
 	}
 	b := f.buf[:n]
 	got, err := f.fill(b)
 	if err != nil {
+		return nil, f.readFailed(start, what, n+pre, got+pre, err)
+	}
+	return b, nil
+}
+
+// peekBody is body for a record that fits the read buffer: the bytes are
+// returned in place, without a copy, and stay valid until the next read.
+func (f *File) peekBody(start int64, n, pre int, what string) ([]byte, error) {
+	b, err := f.r.Peek(n)
+	got, _ := f.r.Discard(len(b))
+	f.off += int64(got)
+	if got < n {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
 		return nil, f.readFailed(start, what, n+pre, got+pre, err)
 	}
 	return b, nil
