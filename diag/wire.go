@@ -59,11 +59,55 @@ type wireKey struct {
 // kindMedia is the frameKind of KindMedia, the most frequent.
 var kindMedia = kindOf(KindMedia)
 
-// wireEntry is the evidence of one key, with the destination written out
-// once for all its frames.
+// wireEntry is the evidence of one key: how many frames, the first
+// maxEvidence of them and a ring of the last maxEvidence, as frame numbers.
+// The Frames with their strings are made only when a rule asks (get), so
+// counting a packet writes no pointer.
 type wireEntry struct {
-	ev  Evidence
-	dst string
+	key   wireKey
+	count int
+	first [maxEvidence]wireFrame
+	last  [maxEvidence]wireFrame // last[count % maxEvidence] is the oldest once full
+}
+
+// wireFrame is one frame of a wireEntry: its number and its file's index.
+type wireFrame struct {
+	frame uint64
+	file  int
+}
+
+// add records one frame; it keeps what Evidence.add keeps.
+func (e *wireEntry) add(r wireFrame) {
+	if e.count < maxEvidence {
+		e.first[e.count] = r
+	} else {
+		e.last[e.count%maxEvidence] = r
+	}
+	e.count++
+}
+
+// evidence returns the entry's frames as Evidence; files are the input
+// names, used when there are several.
+func (e *wireEntry) evidence(files []string) *Evidence {
+	kind, dst := frameKinds[e.key.kind], ""
+	if e.key.dst.IsValid() {
+		dst = e.key.dst.String()
+	}
+	frame := func(r wireFrame) Frame {
+		name := ""
+		if len(files) > 1 && r.file < len(files) {
+			name = files[r.file]
+		}
+		return Frame{File: name, Frame: r.frame, Kind: kind, Dst: dst}
+	}
+	ev := &Evidence{Count: e.count, Frames: make([]Frame, 0, min(e.count, 2*maxEvidence))}
+	for _, r := range e.first[:min(e.count, maxEvidence)] {
+		ev.Frames = append(ev.Frames, frame(r))
+	}
+	for i := max(e.count-maxEvidence, maxEvidence); i < e.count; i++ {
+		ev.Frames = append(ev.Frames, frame(e.last[i%maxEvidence]))
+	}
+	return ev
 }
 
 // Wire indexes the frames the media rules cite: STUN requests and
@@ -73,10 +117,7 @@ type wireEntry struct {
 type Wire struct {
 	entries map[wireKey]*wireEntry
 	files   []string
-	// last is the entry most recently added to: media arrives in runs on
-	// one flow, so the map look-up is mostly skipped.
-	lastKey   wireKey
-	lastEntry *wireEntry
+	cache   *wireCache
 	// synAcked holds the client->server flows whose SYN got a SYN-ACK.
 	synAcked map[decode.Flow]bool
 }
@@ -84,7 +125,7 @@ type Wire struct {
 // NewWire returns an empty index; files are the input names (base names)
 // used in frame references when there are several.
 func NewWire(files []string) *Wire {
-	return &Wire{entries: map[wireKey]*wireEntry{}, files: files, synAcked: map[decode.Flow]bool{}}
+	return &Wire{entries: map[wireKey]*wireEntry{}, files: files, cache: new(wireCache), synAcked: map[decode.Flow]bool{}}
 }
 
 // Add indexes one event.
@@ -158,26 +199,47 @@ func (w *Wire) addTCP(fl decode.Flow, ev *decode.Event) {
 }
 
 func (w *Wire) put(k wireKey, ev *decode.Event) {
-	e := w.lastEntry
-	if e == nil || k != w.lastKey {
+	slot := &w.cache[wireSlot(&k)]
+	e := *slot
+	if e == nil || e.key != k {
 		e = w.entries[k]
 		if e == nil {
 			if len(w.entries) >= maxWireEntries {
 				return
 			}
-			e = &wireEntry{}
-			if k.dst.IsValid() {
-				e.dst = k.dst.String()
-			}
+			e = &wireEntry{key: k}
 			w.entries[k] = e
 		}
-		w.lastKey, w.lastEntry = k, e
+		*slot = e
 	}
-	name := ""
-	if len(w.files) > 1 && ev.File < len(w.files) {
-		name = w.files[ev.File]
+	e.add(wireFrame{frame: ev.Frame, file: ev.File})
+}
+
+// wireCache is a direct-mapped cache in front of Wire.entries. The media
+// of a few hundred concurrent flows interleaves packet by packet, so most
+// media packets find their entry here instead of hashing the key.
+type wireCache [wireCacheSize]*wireEntry
+
+const wireCacheSize = 1 << 12
+
+// wireSlot returns the cache slot of a key, chosen from its ports, kind and
+// the last byte of each address.
+func wireSlot(k *wireKey) int {
+	h := uint32(k.src.Port())*0x9E3779B1 + uint32(k.dst.Port())*0x85EBCA77 + uint32(k.server.Port())*0xC2B2AE3D +
+		uint32(lastByte(k.src.Addr()))<<8 + uint32(lastByte(k.dst.Addr())) + uint32(k.kind)<<20 + uint32(k.op)<<4
+	return int((h ^ h>>15) % wireCacheSize)
+}
+
+// clear empties the cache, after entries were removed.
+func (c *wireCache) clear() { *c = wireCache{} }
+
+// lastByte returns the last byte of an address (0 for the zero Addr).
+func lastByte(a netip.Addr) byte {
+	if !a.IsValid() {
+		return 0
 	}
-	e.ev.add(Frame{File: name, Frame: ev.Frame, Kind: frameKinds[k.kind], Dst: e.dst})
+	b := a.As16()
+	return b[15]
 }
 
 // get returns the evidence of one key (nil when none).
@@ -186,7 +248,7 @@ func (w *Wire) get(k wireKey) *Evidence {
 		return nil
 	}
 	if e := w.entries[k]; e != nil {
-		return &e.ev
+		return e.evidence(w.files)
 	}
 	return nil
 }
@@ -224,7 +286,7 @@ func (w *Wire) unansweredSYNs() ([]decode.Flow, map[decode.Flow]*Evidence) {
 	for k, e := range w.entries {
 		fl := decode.Flow{Src: k.src, Dst: k.dst, Transport: k.transport}
 		if k.kind == kindOf(KindTCPSYN) && !w.synAcked[fl] {
-			out[fl] = &e.ev
+			out[fl] = e.evidence(w.files)
 			flows = append(flows, fl)
 		}
 	}
@@ -249,7 +311,7 @@ func (w *Wire) requestsTo(keep func(netip.AddrPort, decode.Transport) bool) map[
 			st = &reqStat{}
 			out[k.dst] = st
 		}
-		st.requests.merge(&e.ev)
+		st.requests.merge(e.evidence(w.files))
 		for _, kind := range []string{KindSTUNSuccess, KindSTUNError} {
 			if r := w.stun(k.dst, k.src, k.transport, k.op, kind); r != nil {
 				st.responses.merge(r)

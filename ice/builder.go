@@ -44,10 +44,9 @@ type Builder struct {
 	servers     map[netip.AddrPort]*STUNServer
 	serverOrder []*STUNServer
 
-	flows       map[flowKey]*flowState
-	flowOrder   []*flowState
-	lastFlowKey flowKey
-	lastFlow    *flowState
+	flows     map[flowKey]*flowState
+	flowOrder []*flowState
+	flowCache *flowCache
 
 	media []*mediaDesc
 
@@ -73,6 +72,7 @@ func NewBuilder(opts Options) *Builder {
 		pseudoTLS: map[allocKey]bool{},
 		servers:   map[netip.AddrPort]*STUNServer{},
 		flows:     map[flowKey]*flowState{},
+		flowCache: new(flowCache),
 	}
 }
 

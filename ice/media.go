@@ -62,8 +62,9 @@ func (b *Builder) addMedia(ev *decode.Event) {
 			k.src, k.dst = r.Client, r.Peer
 		}
 	}
-	f := b.lastFlow
-	if f == nil || k != b.lastFlowKey {
+	slot := &b.flowCache[slotOf(&k)]
+	f := *slot
+	if f == nil || f.key != k {
 		f = b.flows[k]
 		if f == nil {
 			if len(b.flows) >= b.opts.Limits.MaxFlows {
@@ -72,7 +73,7 @@ func (b *Builder) addMedia(ev *decode.Event) {
 			}
 			f = b.newFlow(k, ev)
 		}
-		b.lastFlowKey, b.lastFlow = k, f // media arrives in runs on one flow
+		*slot = f
 	}
 	if gap := ev.Time.Sub(f.Last); gap > f.LongestGap {
 		f.LongestGap = gap
@@ -113,6 +114,37 @@ func (f *flowState) addSSRC(s uint32) {
 	if len(f.SSRCs) < maxSSRCs {
 		f.SSRCs = append(f.SSRCs, s)
 	}
+}
+
+// flowCache is a direct-mapped cache in front of Builder.flows. The RTP of
+// a few hundred concurrent flows interleaves packet by packet, so most
+// media packets find their flow here instead of hashing the 3-address key.
+type flowCache [flowCacheSize]*flowState
+
+const flowCacheSize = 1 << 12
+
+// slotOf returns the cache slot of a key, chosen from its ports and the
+// last byte of each address.
+func slotOf(k *flowKey) int {
+	h := uint32(k.src.Port())*0x9E3779B1 + uint32(k.dst.Port())*0x85EBCA77 + uint32(k.server.Port())*0xC2B2AE3D +
+		uint32(lastByte(k.src.Addr()))<<8 + uint32(lastByte(k.dst.Addr()))
+	return int((h ^ h>>15) % flowCacheSize)
+}
+
+// forget empties the slot of a removed flow.
+func (c *flowCache) forget(f *flowState) {
+	if i := slotOf(&f.key); c[i] == f {
+		c[i] = nil
+	}
+}
+
+// lastByte returns the last byte of an address (0 for the zero Addr).
+func lastByte(a netip.Addr) byte {
+	if !a.IsValid() {
+		return 0
+	}
+	b := a.As16()
+	return b[15]
 }
 
 // pathKey is an unordered address pair used to find the pair of a flow.

@@ -121,9 +121,9 @@ func (b *Builder) forget(taken []*session, flows []*flowState) {
 	for _, f := range flows {
 		fgone[f] = true
 		delete(b.flows, f.key)
+		b.flowCache.forget(f)
 	}
 	b.flowOrder = slices.DeleteFunc(b.flowOrder, func(f *flowState) bool { return fgone[f] })
-	b.lastFlow, b.lastFlowKey = nil, flowKey{}
 }
 
 // callModel is a call's part of the model with snapshots of the shared
