@@ -133,11 +133,14 @@ func (in *Input) addICE(r *Report) {
 				Ends:  [2]string{endWord(e.Loc[0], e.Addr[0]), endWord(e.Loc[1], e.Addr[1])}, ICE: in.iceReport(s)})
 		}
 	}
-	for _, a := range in.ICE.Allocations {
-		r.Allocations = append(r.Allocations, allocationReport(a))
-	}
 	for _, f := range in.ICE.Flows {
 		r.Flows = append(r.Flows, flowReport(f))
+	}
+	if in.part {
+		return
+	}
+	for _, a := range in.ICE.Allocations {
+		r.Allocations = append(r.Allocations, allocationReport(a))
 	}
 	r.Relays = in.relayList()
 	for _, s := range in.ICE.STUNServers {

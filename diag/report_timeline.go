@@ -161,11 +161,13 @@ func (in *Input) timeline() Timeline {
 	for _, s := range in.ICE.Sessions {
 		t.ICE[s.ID] = in.iceDetail(s)
 	}
-	for _, a := range in.ICE.Allocations {
-		t.Allocations[a.ID] = allocationTimes(a)
-	}
 	for _, f := range in.ICE.Flows {
 		t.Flows = append(t.Flows, FlowTimes{LongestGapMS: f.LongestGap.Milliseconds()})
+	}
+	if !in.part {
+		for _, a := range in.ICE.Allocations {
+			t.Allocations[a.ID] = allocationTimes(a)
+		}
 	}
 	return t
 }

@@ -187,7 +187,7 @@ func (s *Session) maybeRetire(now time.Time) {
 func (s *Session) fold(c *sipflow.Call, md *ice.Model) {
 	s.capture.AttachQoE(c)
 	in := &Input{Files: s.files, Calls: []*sipflow.Call{c}, ICE: md,
-		Wire: s.wire, Net: s.net, Provisioning: s.capture.Provisioning()}
+		Wire: s.wire, Net: s.net, Provisioning: s.capture.Provisioning(), part: true}
 	r := &Report{Schema: Schema, Calls: []CallReport{callReport(c)}, Findings: runRules(in, endRules)}
 	in.addICE(r)
 	r.Timeline = in.timeline()
@@ -236,18 +236,18 @@ func (w *Wire) forget(md *ice.Model) {
 				continue
 			}
 			for _, tr := range transports {
-				delete(w.entries, wireKey{src: c.Local, dst: c.Remote, transport: tr, kind: kindOf(KindSTUNRequest),
+				w.remove(wireKey{src: c.Local, dst: c.Remote, transport: tr, kind: kindOf(KindSTUNRequest),
 					op: wire.OpBinding, class: wire.ClassRequest})
-				delete(w.entries, wireKey{src: c.Remote, dst: c.Local, transport: tr, kind: kindOf(KindSTUNSuccess),
+				w.remove(wireKey{src: c.Remote, dst: c.Local, transport: tr, kind: kindOf(KindSTUNSuccess),
 					op: wire.OpBinding, class: wire.ClassSuccess})
-				delete(w.entries, wireKey{src: c.Remote, dst: c.Local, transport: tr, kind: kindOf(KindSTUNError),
+				w.remove(wireKey{src: c.Remote, dst: c.Local, transport: tr, kind: kindOf(KindSTUNError),
 					op: wire.OpBinding, class: wire.ClassError})
 			}
 		}
 	}
 	for _, f := range md.Flows {
 		for _, tr := range transports {
-			delete(w.entries, wireKey{src: f.Src, dst: f.Dst, server: f.Server, transport: tr, kind: kindMedia})
+			w.remove(wireKey{src: f.Src, dst: f.Dst, server: f.Server, transport: tr, kind: kindMedia})
 		}
 	}
 }
@@ -266,7 +266,7 @@ func (w *Wire) forgetTURN(fl decode.Flow) {
 			if kc.class != wire.ClassRequest {
 				src, dst = dst, src
 			}
-			delete(w.entries, wireKey{src: src, dst: dst, transport: fl.Transport, kind: kindOf(kc.kind), op: op, class: kc.class})
+			w.remove(wireKey{src: src, dst: dst, transport: fl.Transport, kind: kindOf(kc.kind), op: op, class: kc.class})
 		}
 	}
 }

@@ -27,6 +27,10 @@ type Input struct {
 	retired []*callPart
 	// auth tallies the challenges of the calls folded before the end.
 	auth *authTally
+	// part marks the Input of one call a Session folds: the report's
+	// allocations, relays and STUN servers are made at the end, not for
+	// each part.
+	part bool
 }
 
 // frame names the frame a SIP message was seen in.

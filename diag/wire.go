@@ -115,7 +115,10 @@ func (e *wireEntry) evidence(files []string) *Evidence {
 // hellos, media per direction and ICMP errors. Feed it every event with
 // Add, in capture order. It keeps copies only.
 type Wire struct {
-	entries map[wireKey]*wireEntry
+	// entries holds the entries by kind, so that a rule walks only the
+	// kind it asks for; count is their number.
+	entries [len(frameKinds)]map[wireKey]*wireEntry
+	count   int
 	files   []string
 	cache   *wireCache
 	// synAcked holds the client->server flows whose SYN got a SYN-ACK.
@@ -125,7 +128,11 @@ type Wire struct {
 // NewWire returns an empty index; files are the input names (base names)
 // used in frame references when there are several.
 func NewWire(files []string) *Wire {
-	return &Wire{entries: map[wireKey]*wireEntry{}, files: files, cache: new(wireCache), synAcked: map[decode.Flow]bool{}}
+	w := &Wire{files: files, cache: new(wireCache), synAcked: map[decode.Flow]bool{}}
+	for i := range w.entries {
+		w.entries[i] = map[wireKey]*wireEntry{}
+	}
+	return w
 }
 
 // Add indexes one event.
@@ -202,13 +209,14 @@ func (w *Wire) put(k wireKey, ev *decode.Event) {
 	slot := &w.cache[wireSlot(&k)]
 	e := *slot
 	if e == nil || e.key != k {
-		e = w.entries[k]
+		e = w.entries[k.kind][k]
 		if e == nil {
-			if len(w.entries) >= maxWireEntries {
+			if w.count >= maxWireEntries {
 				return
 			}
 			e = &wireEntry{key: k}
-			w.entries[k] = e
+			w.entries[k.kind][k] = e
+			w.count++
 		}
 		*slot = e
 	}
@@ -242,12 +250,20 @@ func lastByte(a netip.Addr) byte {
 	return b[15]
 }
 
+// remove drops the entry of one key.
+func (w *Wire) remove(k wireKey) {
+	if _, ok := w.entries[k.kind][k]; ok {
+		delete(w.entries[k.kind], k)
+		w.count--
+	}
+}
+
 // get returns the evidence of one key (nil when none).
 func (w *Wire) get(k wireKey) *Evidence {
 	if w == nil {
 		return nil
 	}
-	if e := w.entries[k]; e != nil {
+	if e := w.entries[k.kind][k]; e != nil {
 		return e.evidence(w.files)
 	}
 	return nil
@@ -283,9 +299,9 @@ func (w *Wire) unansweredSYNs() ([]decode.Flow, map[decode.Flow]*Evidence) {
 	if w == nil {
 		return nil, out
 	}
-	for k, e := range w.entries {
+	for k, e := range w.entries[kindOf(KindTCPSYN)] {
 		fl := decode.Flow{Src: k.src, Dst: k.dst, Transport: k.transport}
-		if k.kind == kindOf(KindTCPSYN) && !w.synAcked[fl] {
+		if !w.synAcked[fl] {
 			out[fl] = e.evidence(w.files)
 			flows = append(flows, fl)
 		}
@@ -302,8 +318,8 @@ func (w *Wire) requestsTo(keep func(netip.AddrPort, decode.Transport) bool) map[
 	if w == nil {
 		return out
 	}
-	for k, e := range w.entries {
-		if k.kind != kindOf(KindSTUNRequest) || !keep(k.dst, k.transport) {
+	for k, e := range w.entries[kindOf(KindSTUNRequest)] {
+		if !keep(k.dst, k.transport) {
 			continue
 		}
 		st := out[k.dst]
@@ -330,10 +346,8 @@ func (w *Wire) keysOf(kind string) []wireKey {
 	if w == nil {
 		return nil
 	}
-	for k := range w.entries {
-		if k.kind == kindOf(kind) {
-			out = append(out, k)
-		}
+	for k := range w.entries[kindOf(kind)] {
+		out = append(out, k)
 	}
 	sort.Slice(out, func(i, j int) bool { return lessKey(out[i], out[j]) })
 	return out

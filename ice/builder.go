@@ -38,6 +38,7 @@ type Builder struct {
 
 	allocs     map[allocKey]*Allocation
 	allocOrder []*Allocation
+	allocSnaps map[*Allocation]allocSnap // see snapshotAllocations
 	turnTx     map[[16]byte]*turnTx
 	pseudoTLS  map[allocKey]bool
 

@@ -137,7 +137,9 @@ func (b *Builder) callModel(sessions []*Session, flows []*MediaFlow) *Model {
 }
 
 // snapshotAllocations returns copies of the allocations so far, settled as
-// Finish settles them, leaving the Builder's own to go on.
+// Finish settles them, leaving the Builder's own to go on. An allocation
+// unchanged since the last snapshot (every change sets Last) gives the same
+// copy again: most are idle, and a call is folded every few seconds.
 func (b *Builder) snapshotAllocations() []*Allocation {
 	unanswered := map[*Allocation]int{}
 	for _, tx := range b.turnTx {
@@ -145,14 +147,37 @@ func (b *Builder) snapshotAllocations() []*Allocation {
 			unanswered[tx.alloc]++
 		}
 	}
+	if b.allocSnaps == nil {
+		b.allocSnaps = map[*Allocation]allocSnap{}
+	}
 	out := make([]*Allocation, 0, len(b.allocOrder))
 	for _, a := range b.allocOrder {
+		key := allocSnap{last: a.Last, unanswered: unanswered[a], pseudoTLS: b.pseudoTLS[allocKey{a.Client, a.Server, decode.TCP}]}
+		if old, ok := b.allocSnaps[a]; ok && old.same(key) {
+			out = append(out, old.copy)
+			continue
+		}
 		cp := *a
-		cp.Unanswered += unanswered[a]
+		cp.Unanswered += key.unanswered
 		b.settleAllocation(&cp)
+		key.copy = &cp
+		b.allocSnaps[a] = key
 		out = append(out, &cp)
 	}
 	return out
+}
+
+// allocSnap is the last snapshot of an allocation and what it was made
+// from.
+type allocSnap struct {
+	last       time.Time
+	unanswered int
+	pseudoTLS  bool
+	copy       *Allocation
+}
+
+func (s allocSnap) same(o allocSnap) bool {
+	return s.last.Equal(o.last) && s.unanswered == o.unanswered && s.pseudoTLS == o.pseudoTLS
 }
 
 // snapshotServers returns copies of the STUN servers so far with their
