@@ -42,11 +42,15 @@ type relays struct {
 	// version changes whenever servers or legs change, so that lookups
 	// can be cached per flow.
 	version uint64
-	cache   legCache
+	cache   [legCacheSize]legCache
 }
 
-// legCache remembers the last flow looked up: relayed media arrives in long
-// runs on one 5-tuple.
+// legCacheSize is the number of slots of relays.cache, a power of two.
+const legCacheSize = 256
+
+// legCache remembers the answer for one flow. relays.cache is direct-mapped
+// by the flow's ports: the relayed media of many calls interleaves, and
+// each packet would otherwise cost two or three map look-ups.
 type legCache struct {
 	flow           Flow
 	version        uint64
@@ -56,9 +60,10 @@ type legCache struct {
 }
 
 // lookup orients f and finds its leg (nil when none was learned), cached
-// for runs of packets on one flow.
+// per flow until a server or leg is learned.
 func (r *relays) lookup(f Flow) (client, server netip.AddrPort, toServer bool, leg *relayLeg) {
-	c := &r.cache
+	h := uint32(f.Src.Port())*0x9E3779B1 + uint32(f.Dst.Port())*0x85EBCA77 + uint32(f.Transport)
+	c := &r.cache[(h^h>>16)%legCacheSize]
 	if c.version == r.version && c.flow == f && c.version != 0 {
 		return c.client, c.server, c.toServer, c.leg
 	}
