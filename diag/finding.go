@@ -3,6 +3,8 @@ package diag
 import (
 	"sort"
 	"strconv"
+
+	"github.com/icediag/icediag/decode"
 )
 
 // Severity of a finding (DIAGNOSES.md): error means the call or a media path
@@ -49,7 +51,7 @@ type Evidence struct {
 }
 
 // maxEvidence is how many frames a finding lists from each end.
-const maxEvidence = 5
+const maxEvidence = decode.SampleFrames
 
 // add records one proving frame.
 func (e *Evidence) add(f Frame) {

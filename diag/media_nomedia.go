@@ -73,7 +73,7 @@ func mediaStopped(in *Input, s *ice.Session, flows []*ice.MediaFlow) (Finding, b
 	f.Title = fmt.Sprintf("%s: media stopped %.1f s before the BYE", mediaName(s), gap.Seconds())
 	f.Detail = fmt.Sprintf("The last media packet (%s -> %s) was seen %.1f s before the BYE ended the call: the call stayed up without media.",
 		last.Src, last.Dst, gap.Seconds())
-	f.Evidence.merge(in.Wire.media(last.Src, last.Dst, last.Server, transportOf(last.Transport)))
+	f.Evidence.merge(in.mediaEvidence(last))
 	for _, m := range c.Messages {
 		if m.Request && m.Method == "BYE" {
 			f.Evidence.add(in.frame(m))

@@ -53,7 +53,7 @@ func oneWayFinding(in *Input, s *ice.Session, flows []*ice.MediaFlow) Finding {
 	var dirs []string
 	for _, fl := range flows {
 		dirs = append(dirs, fmt.Sprintf("%s -> %s", fl.Src, fl.Dst))
-		f.Evidence.merge(in.Wire.media(fl.Src, fl.Dst, fl.Server, transportOf(fl.Transport)))
+		f.Evidence.merge(in.mediaEvidence(fl))
 	}
 	first := flows[0]
 	f.Title = fmt.Sprintf("%s: media only from %s to %s", mediaName(s), first.Src, first.Dst)

@@ -147,10 +147,10 @@ const retireEvery = time.Second
 // maybeRetire folds the finished calls the policy lets go, at most once
 // per retireEvery of capture time.
 func (s *Session) maybeRetire(now time.Time) {
-	if s.policy.Keep < 0 || now.Sub(s.lastRetire) < retireEvery {
+	if s.policy.Keep < 0 || now.Before(s.nextRetire) {
 		return
 	}
-	s.lastRetire = now
+	s.lastRetire, s.nextRetire = now, now.Add(retireEvery)
 	cutoff := now.Add(-s.policy.After)
 	s.builder.ExpireTURN(cutoff)
 	for _, fl := range s.builder.IdleAllocations(cutoff) {
@@ -243,11 +243,6 @@ func (w *Wire) forget(md *ice.Model) {
 				w.remove(wireKey{src: c.Remote, dst: c.Local, transport: tr, kind: kindOf(KindSTUNError),
 					op: wire.OpBinding, class: wire.ClassError})
 			}
-		}
-	}
-	for _, f := range md.Flows {
-		for _, tr := range transports {
-			w.remove(wireKey{src: f.Src, dst: f.Dst, server: f.Server, transport: tr, kind: kindMedia})
 		}
 	}
 }

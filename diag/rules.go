@@ -50,6 +50,17 @@ func (in *Input) fileName(i int) string {
 	return ""
 }
 
+// mediaEvidence returns the sampled frames of one media flow.
+func (in *Input) mediaEvidence(fl *ice.MediaFlow) *Evidence {
+	frames := fl.Frames.Frames()
+	ev := &Evidence{Count: fl.Frames.Count, Frames: make([]Frame, 0, len(frames))}
+	dst := fl.Dst.String()
+	for _, r := range frames {
+		ev.Frames = append(ev.Frames, Frame{File: in.fileName(r.File), Frame: r.Frame, Kind: KindMedia, Dst: dst})
+	}
+	return ev
+}
+
 // prepare fills what the rules share: the network with the relays the
 // capture shows, and an empty model when there is none.
 func (in *Input) prepare() {

@@ -29,7 +29,8 @@ type Session struct {
 	auth       authTally
 	packer     packer
 	folded     int
-	lastRetire time.Time
+	lastRetire time.Time // capture time of the last look for calls to fold
+	nextRetire time.Time // lastRetire + retireEvery
 }
 
 // SessionOptions bound what a Session keeps (docs/limits.md). The zero

@@ -56,34 +56,11 @@ type wireKey struct {
 	class            wire.Class
 }
 
-// kindMedia is the frameKind of KindMedia, the most frequent.
-var kindMedia = kindOf(KindMedia)
-
-// wireEntry is the evidence of one key: how many frames, the first
-// maxEvidence of them and a ring of the last maxEvidence, as frame numbers.
-// The Frames with their strings are made only when a rule asks (get), so
-// counting a packet writes no pointer.
+// wireEntry is the evidence of one key: the frames are kept as numbers,
+// and made into Frames with their strings only when a rule asks (get).
 type wireEntry struct {
-	key   wireKey
-	count int
-	first [maxEvidence]wireFrame
-	last  [maxEvidence]wireFrame // last[count % maxEvidence] is the oldest once full
-}
-
-// wireFrame is one frame of a wireEntry: its number and its file's index.
-type wireFrame struct {
-	frame uint64
-	file  int
-}
-
-// add records one frame; it keeps what Evidence.add keeps.
-func (e *wireEntry) add(r wireFrame) {
-	if e.count < maxEvidence {
-		e.first[e.count] = r
-	} else {
-		e.last[e.count%maxEvidence] = r
-	}
-	e.count++
+	key    wireKey
+	frames decode.FrameSample
 }
 
 // evidence returns the entry's frames as Evidence; files are the input
@@ -93,19 +70,14 @@ func (e *wireEntry) evidence(files []string) *Evidence {
 	if e.key.dst.IsValid() {
 		dst = e.key.dst.String()
 	}
-	frame := func(r wireFrame) Frame {
+	refs := e.frames.Frames()
+	ev := &Evidence{Count: e.frames.Count, Frames: make([]Frame, 0, len(refs))}
+	for _, r := range refs {
 		name := ""
-		if len(files) > 1 && r.file < len(files) {
-			name = files[r.file]
+		if len(files) > 1 && r.File >= 0 && r.File < len(files) {
+			name = files[r.File]
 		}
-		return Frame{File: name, Frame: r.frame, Kind: kind, Dst: dst}
-	}
-	ev := &Evidence{Count: e.count, Frames: make([]Frame, 0, min(e.count, 2*maxEvidence))}
-	for _, r := range e.first[:min(e.count, maxEvidence)] {
-		ev.Frames = append(ev.Frames, frame(r))
-	}
-	for i := max(e.count-maxEvidence, maxEvidence); i < e.count; i++ {
-		ev.Frames = append(ev.Frames, frame(e.last[i%maxEvidence]))
+		ev.Frames = append(ev.Frames, Frame{File: name, Frame: r.Frame, Kind: kind, Dst: dst})
 	}
 	return ev
 }
@@ -146,8 +118,6 @@ func (w *Wire) Add(ev *decode.Event) {
 		if ev.STUN != nil && ev.Relay == nil {
 			w.addSTUN(fl, ev)
 		}
-	case decode.KindRTP, decode.KindRTCP, decode.KindDTLS:
-		w.addMedia(ev)
 	case decode.KindTCPControl:
 		w.addTCP(fl, ev)
 	case decode.KindTLS:
@@ -180,17 +150,6 @@ func (w *Wire) addSTUN(fl decode.Flow, ev *decode.Event) {
 	w.put(wireKey{src: fl.Src, dst: fl.Dst, transport: fl.Transport, kind: kindOf(kind), op: m.Op, class: m.Class}, ev)
 }
 
-func (w *Wire) addMedia(ev *decode.Event) {
-	k := wireKey{src: ev.Flow.Src, dst: ev.Flow.Dst, transport: ev.Flow.Transport, kind: kindMedia}
-	if r := ev.Relay; r != nil {
-		k = wireKey{src: r.Peer, dst: r.Client, server: r.Server, transport: r.Transport, kind: kindMedia}
-		if r.ToPeer {
-			k.src, k.dst = r.Client, r.Peer
-		}
-	}
-	w.put(k, ev)
-}
-
 func (w *Wire) addTCP(fl decode.Flow, ev *decode.Event) {
 	f := ev.TCPFlags
 	switch {
@@ -220,7 +179,7 @@ func (w *Wire) put(k wireKey, ev *decode.Event) {
 		}
 		*slot = e
 	}
-	e.add(wireFrame{frame: ev.Frame, file: ev.File})
+	e.frames.Add(ev.FrameRef)
 }
 
 // wireCache is a direct-mapped cache in front of Wire.entries. The media
@@ -280,12 +239,6 @@ func (w *Wire) stun(src, dst netip.AddrPort, tr decode.Transport, op wire.Op, ki
 // simple returns the frames of a non-STUN kind on a directed 5-tuple.
 func (w *Wire) simple(src, dst netip.AddrPort, tr decode.Transport, kind string) *Evidence {
 	return w.get(wireKey{src: src, dst: dst, transport: tr, kind: kindOf(kind)})
-}
-
-// media returns the media frames of one direction, direct (server
-// invalid) or through a relay.
-func (w *Wire) media(src, dst, server netip.AddrPort, tr decode.Transport) *Evidence {
-	return w.get(wireKey{src: src, dst: dst, server: server, transport: tr, kind: kindMedia})
 }
 
 // synAnswered reports whether a SYN on the flow got a SYN-ACK.

@@ -32,6 +32,8 @@ type MediaFlow struct {
 	PayloadTypes []uint8        `json:"payload_types,omitempty"`
 	Session      string         `json:"session,omitempty"`
 	Pair         int            `json:"pair"`
+	// Frames samples the flow's frames, for the evidence of findings.
+	Frames decode.FrameSample `json:"-"`
 }
 
 // Packets returns the flow's packet count.
@@ -79,6 +81,7 @@ func (b *Builder) addMedia(ev *decode.Event) {
 		f.LongestGap = gap
 	}
 	f.Last = ev.Time
+	f.Frames.Add(ev.FrameRef)
 	f.Bytes += len(ev.Payload)
 	switch ev.Kind {
 	case decode.KindRTP:
