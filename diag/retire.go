@@ -18,8 +18,10 @@ import (
 const (
 	// DefaultRetireAfter is how long after its last message, check and
 	// media packet a finished call is folded: long enough for the QoE
-	// report a Lync client sends after the BYE and for stray media.
-	DefaultRetireAfter = 60 * time.Second
+	// report a Lync client sends right after the BYE, for stray media and
+	// for retransmissions (each one counts as seen, and they come at
+	// most 4 s apart, RFC 3261 T2).
+	DefaultRetireAfter = 20 * time.Second
 	// DefaultKeepFinished is how many finished calls an offline analysis
 	// keeps in full before it folds the oldest.
 	DefaultKeepFinished = 64
