@@ -15,7 +15,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 )
 
@@ -27,17 +26,7 @@ const (
 	exitFindings = 3
 )
 
-// gcPercent is the collector's target: the heap may grow this many percent
-// over the live data before the next collection. The analysis keeps little
-// live data (the calls in progress), so collecting at 50% instead of Go's
-// default 100% keeps resident memory close to it, for a few percent more
-// CPU time (docs/performance.md). GOGC in the environment overrides it.
-const gcPercent = 50
-
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
