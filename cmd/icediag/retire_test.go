@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -75,5 +76,27 @@ func TestFoldedCallsEqualWholeAnalysis(t *testing.T) {
 	t.Logf("%d calls folded across %d captures", folded, len(all))
 	if folded == 0 {
 		t.Fatal("no call was folded: the test shows nothing")
+	}
+}
+
+// TestFoldedCallsEqualOnCapture is TestFoldedCallsEqualWholeAnalysis for
+// one large capture named by ICEDIAG_FOLD_CAPTURE (a generated benchmark
+// capture, say), with the offline policy at several idle times:
+//
+//	ICEDIAG_FOLD_CAPTURE=/tmp/icediag-bench-v1-seed1-1024MiB.pcap go test -run TestFoldedCallsEqualOnCapture -v ./cmd/icediag
+func TestFoldedCallsEqualOnCapture(t *testing.T) {
+	c := os.Getenv("ICEDIAG_FOLD_CAPTURE")
+	if c == "" {
+		t.Skip("ICEDIAG_FOLD_CAPTURE names no capture")
+	}
+	whole, _ := analyzeWith(t, []string{c}, diag.SessionOptions{Retire: diag.RetirePolicy{Keep: -1}})
+	w := strings.Join(callFacts(whole), "\n")
+	for _, after := range []time.Duration{10 * time.Second, diag.DefaultRetireAfter, 60 * time.Second} {
+		part, n := analyzeWith(t, []string{c}, diag.SessionOptions{Retire: diag.RetirePolicy{After: after}})
+		p := strings.Join(callFacts(part), "\n")
+		t.Logf("idle %v: %d calls folded, %d facts, equal to the whole analysis: %v", after, n, len(callFacts(whole)), p == w)
+		if p != w {
+			t.Errorf("idle %v: the folded analysis differs from the whole analysis", after)
+		}
 	}
 }
