@@ -262,7 +262,7 @@ func (f *File) peekBody(start int64, n, pre int, what string) ([]byte, error) {
 		}
 		return nil, f.readFailed(start, what, n+pre, got+pre, err)
 	}
-	return b, nil
+	return b[:n:n], nil
 }
 
 // skip discards the n bytes that follow a record's pre-byte header.

@@ -117,6 +117,39 @@ func (f *File) plausible(hl int) bool {
 	return true
 }
 
+// peekPcap is nextPcap for a record that is already whole in the read
+// buffer: header and data are taken in place. It never reads from the
+// underlying stream, so a read error stays pending for nextPcap, and it
+// consumes nothing and reports false for anything else (a record that
+// crosses the end of the buffered bytes, a length over the limit), which
+// nextPcap then reads the careful way.
+func (f *File) peekPcap(p *Packet) bool {
+	st := &f.pcap
+	if f.r.Buffered() < st.recLen {
+		return false
+	}
+	h, _ := f.r.Peek(st.recLen)
+	caplen := st.order.Uint32(h[8:])
+	n := st.recLen + int(caplen)
+	if uint64(caplen) > uint64(f.lim.MaxRecord) || n > f.r.Buffered() {
+		return false
+	}
+	b, _ := f.r.Peek(n)
+	sec, frac, wire := st.order.Uint32(b[0:]), st.order.Uint32(b[4:]), st.order.Uint32(b[12:])
+	f.r.Discard(n) // cannot fail: the bytes are buffered
+	f.off += int64(n)
+	f.frame++
+	*p = Packet{
+		Data:          b[st.recLen:n:n],
+		Timestamp:     time.Unix(int64(sec), int64(frac)*st.fracMult).UTC(),
+		CaptureLength: int(caplen),
+		Length:        int(wire),
+		LinkType:      st.linkType,
+		Frame:         f.frame,
+	}
+	return true
+}
+
 func isPcapMagic(m uint32) bool {
 	return m == magicMicro || m == magicNano || m == magicKuznetzov
 }
@@ -125,6 +158,9 @@ func isPcapMagic(m uint32) bool {
 // header with seconds, fraction, captured and original length, then data.
 func (f *File) nextPcap(p *Packet) error {
 	st := &f.pcap
+	if f.peekPcap(p) {
+		return nil
+	}
 	h, start, err := f.header(st.recLen, "record header")
 	if err != nil {
 		return err
