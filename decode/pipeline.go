@@ -127,7 +127,7 @@ func (p *pipeline) produce(d *Decoder, paths []string) {
 			p.panicked = r
 		}
 	}()
-	p.err = d.runFiles(paths, &p.quit)
+	p.err = d.runFiles(paths, &p.quit, true)
 	p.send()
 }
 

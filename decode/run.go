@@ -32,11 +32,19 @@ func Run(paths []string, o Options, h Handler) (*Stats, error) {
 }
 
 // RunFiles decodes the given capture files into d and finishes it.
-func (d *Decoder) RunFiles(paths []string) error { return d.runFiles(paths, nil) }
+func (d *Decoder) RunFiles(paths []string) error { return d.runFiles(paths, nil, false) }
+
+// packetSource is where runFiles takes packets from: a capfile.Merger, or
+// a readAhead running one.
+type packetSource interface {
+	Next(p *capfile.Packet) (file int, err error)
+	Errors() []error
+}
 
 // runFiles is RunFiles; it stops reading, without finishing, once quit (if
-// not nil) is set.
-func (d *Decoder) runFiles(paths []string, quit *atomic.Bool) error {
+// not nil) is set. With ahead the files are read on a goroutine of their
+// own (readahead.go).
+func (d *Decoder) runFiles(paths []string, quit *atomic.Bool, ahead bool) error {
 	s := &d.stats
 	s.Files = make([]FileStats, len(paths))
 	var files []*capfile.File
@@ -68,7 +76,13 @@ func (d *Decoder) runFiles(paths []string, quit *atomic.Bool) error {
 		}
 		return fmt.Errorf("no capture could be read: %w", firstErr)
 	}
-	m := capfile.NewMerger(files)
+	merger := capfile.NewMerger(files)
+	var m packetSource = merger
+	if ahead {
+		r := startReadAhead(merger, quit)
+		defer r.close() // before the files are closed
+		m = r
+	}
 	var p capfile.Packet
 	for quit == nil || !quit.Load() {
 		k, err := m.Next(&p)
