@@ -1,10 +1,14 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/icediag/icediag/decode/capfile"
 	"github.com/icediag/icediag/decode/synth"
 )
 
@@ -77,5 +81,33 @@ func TestDedupKeepsDistinctPackets(t *testing.T) {
 	r, s := feed(t, Options{}, ethFrames(10*time.Microsecond, frags...))
 	if s.Duplicates != 0 || len(r.ofKind(KindSIP)) != 1 {
 		t.Errorf("fragments 10µs apart: Duplicates = %d, SIP events = %d, want 0, 1", s.Duplicates, len(r.ofKind(KindSIP)))
+	}
+}
+
+// TestDedupPipelined: a capture with copies of packets (as from a SPAN
+// port) gives the same events and duplicate count in a pipelined run as in
+// a sequential one.
+func TestDedupPipelined(t *testing.T) {
+	check := synth.UDP(client, peer, bindingRequest("dedup-p1"))
+	other := synth.UDP(client, peer, bindingRequest("dedup-p2"))
+	check6 := synth.UDP(ap("[2001:db8:1::20]:50000"), ap("[2001:db8:2::50]:50010"), bindingRequest("dedup-p6"))
+	var buf bytes.Buffer
+	w, err := capfile.NewPcapWriter(&buf, LinkEthernet, 0, true, binary.LittleEndian)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := [][]byte{eth(check), eth(decTTL(check)), eth(other), eth(check, 20), eth(check6), eth(decTTL(check6)), eth(other)}
+	for i, f := range frames {
+		if err := w.WritePacket(captureStart.Add(time.Duration(i)*100*time.Microsecond), f, len(f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "copies.pcap")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	samePipelined(t, path)
+	if _, s, _ := pipelinedRun(t, []string{path}); s.Duplicates != 4 {
+		t.Errorf("pipelined Duplicates = %d, want 4", s.Duplicates)
 	}
 }
