@@ -39,6 +39,7 @@ type Builder struct {
 	allocs     map[allocKey]*Allocation
 	allocOrder []*Allocation
 	allocSnaps map[*Allocation]allocSnap // see snapshotAllocations
+	allocCache allocCache
 	turnTx     map[[16]byte]*turnTx
 	pseudoTLS  map[allocKey]bool
 

@@ -62,6 +62,7 @@ type Allocation struct {
 	idleReported bool
 	succeeded    bool
 	staleNonce   int
+	key          allocKey // its key in Builder.allocs
 }
 
 // TURNError is one error response of a TURN transaction.
@@ -244,11 +245,21 @@ func (b *Builder) allocation(client, server netip.AddrPort, t decode.Transport, 
 	a := b.allocs[k]
 	if a == nil {
 		a = &Allocation{ID: "a" + strconv.Itoa(len(b.allocOrder)+1), Client: client, Server: server,
-			Transport: t.String(), First: now, Last: now}
+			Transport: t.String(), First: now, Last: now, key: k}
 		b.allocs[k] = a
 		b.allocOrder = append(b.allocOrder, a)
 	}
 	return a
+}
+
+// allocCache is a direct-mapped cache in front of Builder.allocs for the
+// relayed packets, which come from many allocations interleaved.
+type allocCache [256]*Allocation
+
+// allocSlot returns the cache slot of a relay leg, chosen from its ports.
+func allocSlot(k *allocKey) int {
+	h := uint32(k.client.Port())*0x9E3779B1 + uint32(k.server.Port())*0x85EBCA77 + uint32(lastByte(k.client.Addr()))
+	return int((h ^ h>>15) % uint32(len(allocCache{})))
 }
 
 // allocFor returns the allocation of a relay leg, or nil.
@@ -269,7 +280,13 @@ func (a *Allocation) relayTransport() string {
 // addRelayed counts a payload that travelled through a relay leg.
 func (b *Builder) addRelayed(ev *decode.Event) {
 	r := ev.Relay
-	a := b.allocFor(r.Client, r.Server, r.Transport)
+	k := allocKey{r.Client, r.Server, r.Transport}
+	slot := &b.allocCache[allocSlot(&k)]
+	a := *slot
+	if a == nil || a.key != k {
+		a = b.allocs[k]
+		*slot = a
+	}
 	if a == nil {
 		if len(b.allocs) >= b.opts.Limits.MaxAllocations {
 			b.drop(dropAllocation)
