@@ -230,7 +230,6 @@ var endRules = map[string]bool{
 // forget drops the frame index entries of a folded call's checks and
 // media.
 func (w *Wire) forget(md *ice.Model) {
-	w.cache.clear()
 	transports := [...]decode.Transport{decode.UDP, decode.TCP}
 	for _, s := range md.Sessions {
 		for _, c := range s.Checks {
@@ -253,7 +252,6 @@ func (w *Wire) forget(md *ice.Model) {
 // refreshes, permissions, channel bindings and sends. Its Allocate
 // request and answers stay: the rules about relays cite those.
 func (w *Wire) forgetTURN(fl decode.Flow) {
-	w.cache.clear()
 	for _, op := range [...]wire.Op{wire.OpRefresh, wire.OpCreatePermission, wire.OpChannelBind, wire.OpSend} {
 		for _, kc := range [...]struct {
 			kind  string

@@ -46,14 +46,13 @@ func kindOf(name string) frameKind {
 	return 0
 }
 
-// wireKey names one kind of message on one directed 5-tuple. For relayed
-// media Server is the TURN server and Src/Dst the client and the peer.
+// wireKey names one kind of message on one directed 5-tuple.
 type wireKey struct {
-	src, dst, server netip.AddrPort
-	transport        decode.Transport
-	kind             frameKind
-	op               wire.Op
-	class            wire.Class
+	src, dst  netip.AddrPort
+	transport decode.Transport
+	kind      frameKind
+	op        wire.Op
+	class     wire.Class
 }
 
 // wireEntry is the evidence of one key: the frames are kept as numbers,
@@ -84,15 +83,14 @@ func (e *wireEntry) evidence(files []string) *Evidence {
 
 // Wire indexes the frames the media rules cite: STUN requests and
 // responses per 5-tuple and method, TCP SYNs and RSTs, TLS and pseudo-TLS
-// hellos, media per direction and ICMP errors. Feed it every event with
-// Add, in capture order. It keeps copies only.
+// hellos and ICMP errors (media frames are sampled by the ICE flows).
+// Feed it every event with Add, in capture order. It keeps copies only.
 type Wire struct {
 	// entries holds the entries by kind, so that a rule walks only the
 	// kind it asks for; count is their number.
 	entries [len(frameKinds)]map[wireKey]*wireEntry
 	count   int
 	files   []string
-	cache   *wireCache
 	// synAcked holds the client->server flows whose SYN got a SYN-ACK.
 	synAcked map[decode.Flow]bool
 }
@@ -100,7 +98,7 @@ type Wire struct {
 // NewWire returns an empty index; files are the input names (base names)
 // used in frame references when there are several.
 func NewWire(files []string) *Wire {
-	w := &Wire{files: files, cache: new(wireCache), synAcked: map[decode.Flow]bool{}}
+	w := &Wire{files: files, synAcked: map[decode.Flow]bool{}}
 	for i := range w.entries {
 		w.entries[i] = map[wireKey]*wireEntry{}
 	}
@@ -165,48 +163,16 @@ func (w *Wire) addTCP(fl decode.Flow, ev *decode.Event) {
 }
 
 func (w *Wire) put(k wireKey, ev *decode.Event) {
-	slot := &w.cache[wireSlot(&k)]
-	e := *slot
-	if e == nil || e.key != k {
-		e = w.entries[k.kind][k]
-		if e == nil {
-			if w.count >= maxWireEntries {
-				return
-			}
-			e = &wireEntry{key: k}
-			w.entries[k.kind][k] = e
-			w.count++
+	e := w.entries[k.kind][k]
+	if e == nil {
+		if w.count >= maxWireEntries {
+			return
 		}
-		*slot = e
+		e = &wireEntry{key: k}
+		w.entries[k.kind][k] = e
+		w.count++
 	}
 	e.frames.Add(ev.FrameRef)
-}
-
-// wireCache is a direct-mapped cache in front of Wire.entries. The media
-// of a few hundred concurrent flows interleaves packet by packet, so most
-// media packets find their entry here instead of hashing the key.
-type wireCache [wireCacheSize]*wireEntry
-
-const wireCacheSize = 1 << 12
-
-// wireSlot returns the cache slot of a key, chosen from its ports, kind and
-// the last byte of each address.
-func wireSlot(k *wireKey) int {
-	h := uint32(k.src.Port())*0x9E3779B1 + uint32(k.dst.Port())*0x85EBCA77 + uint32(k.server.Port())*0xC2B2AE3D +
-		uint32(lastByte(k.src.Addr()))<<8 + uint32(lastByte(k.dst.Addr())) + uint32(k.kind)<<20 + uint32(k.op)<<4
-	return int((h ^ h>>15) % wireCacheSize)
-}
-
-// clear empties the cache, after entries were removed.
-func (c *wireCache) clear() { *c = wireCache{} }
-
-// lastByte returns the last byte of an address (0 for the zero Addr).
-func lastByte(a netip.Addr) byte {
-	if !a.IsValid() {
-		return 0
-	}
-	b := a.As16()
-	return b[15]
 }
 
 // remove drops the entry of one key.
@@ -311,9 +277,6 @@ func lessKey(a, b wireKey) bool {
 		return c < 0
 	}
 	if c := a.dst.Compare(b.dst); c != 0 {
-		return c < 0
-	}
-	if c := a.server.Compare(b.server); c != 0 {
 		return c < 0
 	}
 	if a.transport != b.transport {

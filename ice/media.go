@@ -126,12 +126,15 @@ type flowCache [flowCacheSize]*flowState
 
 const flowCacheSize = 1 << 12
 
-// slotOf returns the cache slot of a key, chosen from its ports and the
-// last byte of each address.
-func slotOf(k *flowKey) int {
-	h := uint32(k.src.Port())*0x9E3779B1 + uint32(k.dst.Port())*0x85EBCA77 + uint32(k.server.Port())*0xC2B2AE3D +
-		uint32(lastByte(k.src.Addr()))<<8 + uint32(lastByte(k.dst.Addr()))
-	return int((h ^ h>>15) % flowCacheSize)
+// slotOf returns the cache slot of a flow key.
+func slotOf(k *flowKey) int { return int(slotHash(k.src, k.dst, k.server) % flowCacheSize) }
+
+// slotHash mixes the ports and the last address bytes of up to three
+// endpoints, for the direct-mapped caches of flows and allocations.
+func slotHash(a, b, c netip.AddrPort) uint32 {
+	h := uint32(a.Port())*0x9E3779B1 + uint32(b.Port())*0x85EBCA77 + uint32(c.Port())*0xC2B2AE3D +
+		uint32(lastByte(a.Addr()))<<8 + uint32(lastByte(b.Addr()))
+	return h ^ h>>15
 }
 
 // forget empties the slot of a removed flow.

@@ -256,10 +256,9 @@ func (b *Builder) allocation(client, server netip.AddrPort, t decode.Transport, 
 // relayed packets, which come from many allocations interleaved.
 type allocCache [256]*Allocation
 
-// allocSlot returns the cache slot of a relay leg, chosen from its ports.
+// allocSlot returns the cache slot of a relay leg.
 func allocSlot(k *allocKey) int {
-	h := uint32(k.client.Port())*0x9E3779B1 + uint32(k.server.Port())*0x85EBCA77 + uint32(lastByte(k.client.Addr()))
-	return int((h ^ h>>15) % uint32(len(allocCache{})))
+	return int(slotHash(k.client, k.server, netip.AddrPort{}) % uint32(len(allocCache{})))
 }
 
 // allocFor returns the allocation of a relay leg, or nil.

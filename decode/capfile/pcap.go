@@ -135,19 +135,24 @@ func (f *File) peekPcap(p *Packet) bool {
 		return false
 	}
 	b, _ := f.r.Peek(n)
-	sec, frac, wire := st.order.Uint32(b[0:]), st.order.Uint32(b[4:]), st.order.Uint32(b[12:])
 	f.r.Discard(n) // cannot fail: the bytes are buffered
 	f.off += int64(n)
+	f.pcapPacket(p, b, b[st.recLen:n:n])
+	return true
+}
+
+// pcapPacket fills p from a record header h and its data.
+func (f *File) pcapPacket(p *Packet, h, data []byte) {
+	st := &f.pcap
 	f.frame++
 	*p = Packet{
-		Data:          b[st.recLen:n:n],
-		Timestamp:     time.Unix(int64(sec), int64(frac)*st.fracMult).UTC(),
-		CaptureLength: int(caplen),
-		Length:        int(wire),
+		Data:          data,
+		Timestamp:     time.Unix(int64(st.order.Uint32(h[0:])), int64(st.order.Uint32(h[4:]))*st.fracMult).UTC(),
+		CaptureLength: len(data),
+		Length:        int(st.order.Uint32(h[12:])),
 		LinkType:      st.linkType,
 		Frame:         f.frame,
 	}
-	return true
 }
 
 func isPcapMagic(m uint32) bool {
@@ -165,25 +170,14 @@ func (f *File) nextPcap(p *Packet) error {
 	if err != nil {
 		return err
 	}
-	sec := st.order.Uint32(h[0:])
-	frac := st.order.Uint32(h[4:])
 	caplen := st.order.Uint32(h[8:])
-	wire := st.order.Uint32(h[12:])
 	if uint64(caplen) > uint64(f.lim.MaxRecord) {
 		return f.fail(start, ErrTooLarge, "captured length %d exceeds the limit of %d bytes", caplen, f.lim.MaxRecord)
 	}
-	data, err := f.body(start, int(caplen), 0, "captured length")
+	data, err := f.body(start, int(caplen), 0, "captured length") // leaves h (f.hdr) alone
 	if err != nil {
 		return err
 	}
-	f.frame++
-	*p = Packet{
-		Data:          data,
-		Timestamp:     time.Unix(int64(sec), int64(frac)*st.fracMult).UTC(),
-		CaptureLength: int(caplen),
-		Length:        int(wire),
-		LinkType:      st.linkType,
-		Frame:         f.frame,
-	}
+	f.pcapPacket(p, h, data)
 	return nil
 }
