@@ -20,14 +20,15 @@ test:
 race:
 	$(GO) test -race -timeout 30m ./...
 
-# Benchmarks of the per-packet hot paths, with allocations; then the whole
+# Benchmarks of the per-packet hot paths (decoding, and the analysis' RTP
+# accounting and check matching in ice), with allocations; then the whole
 # analysis against reading the file and against tshark on generated captures
 # (scripts/benchcmp, docs/performance.md): medians of BENCHRUNS runs, tshark
 # once on the 1 GiB capture. About 8 minutes on 2 cores.
 BENCHRUNS  ?= 3
 BENCHSIZES ?= 250MB,1GB
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./decode/...
+	$(GO) test -run='^$$' -bench=. -benchmem ./decode/... ./ice/...
 	$(GO) run ./scripts/benchcmp --runs $(BENCHRUNS) --sizes $(BENCHSIZES)
 
 # Runs every native fuzz target for FUZZTIME each (make fuzz FUZZTIME=5m).
