@@ -135,7 +135,15 @@ func TestCorpusTruncated(t *testing.T) {
 	}
 }
 
+// checkCut reads a capture cut at len(b), as a stream and in place.
 func checkCut(t *testing.T, b []byte, l layout, full []record) {
+	t.Helper()
+	for _, o := range openers {
+		checkCutWith(t, o.name, o.open, b, l, full)
+	}
+}
+
+func checkCutWith(t *testing.T, how string, open func(string, []byte) (*File, error), b []byte, l layout, full []record) {
 	t.Helper()
 	cut := len(b)
 	// The record holding the cut starts at the last end at or before it.
@@ -146,21 +154,21 @@ func checkCut(t *testing.T, b []byte, l layout, full []record) {
 		}
 	}
 	n, _ := slices.BinarySearch(l.packetEnds, cut+1)
-	f, err := NewReader("cut", bytes.NewReader(b))
+	f, err := open("cut", b)
 	if cut < l.ends[0] {
 		wantFileError(t, err, ErrTruncatedFile, 1, 0)
 		return
 	}
 	if err != nil {
-		t.Fatalf("cut at %d: NewReader = %v", cut, err)
+		t.Fatalf("%s, cut at %d: open = %v", how, cut, err)
 	}
 	got, err := readAll(t, f)
 	if !slices.Equal(got, full[:n]) {
-		t.Fatalf("cut at %d: read %d frames, want the first %d", cut, len(got), n)
+		t.Fatalf("%s, cut at %d: read %d frames, want the first %d", how, cut, len(got), n)
 	}
 	if boundary {
 		if err != io.EOF {
-			t.Fatalf("cut at boundary %d: Next = %v, want io.EOF", cut, err)
+			t.Fatalf("%s, cut at boundary %d: Next = %v, want io.EOF", how, cut, err)
 		}
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -126,10 +127,28 @@ func TestDamage(t *testing.T) {
 }
 
 // readUntilError opens b and reads it; it returns the frames and the first
-// error, from NewReader or Next.
+// error, from opening or Next. Read as a stream and in place, both must
+// give the same frames and the same error.
 func readUntilError(t *testing.T, name string, b []byte) ([]record, error) {
 	t.Helper()
-	f, err := NewReader(name, bytes.NewReader(b))
+	var recs []record
+	var err error
+	for i, o := range openers {
+		r, e := readOnce(t, name, b, o.open)
+		if i == 0 {
+			recs, err = r, e
+			continue
+		}
+		if !slices.Equal(r, recs) || fmt.Sprint(e) != fmt.Sprint(err) {
+			t.Errorf("%s: %d frames and %v, the stream gave %d and %v", o.name, len(r), e, len(recs), err)
+		}
+	}
+	return recs, err
+}
+
+func readOnce(t *testing.T, name string, b []byte, open func(string, []byte) (*File, error)) ([]record, error) {
+	t.Helper()
+	f, err := open(name, b)
 	if err != nil {
 		return nil, err
 	}

@@ -5,10 +5,15 @@
 // incident by timestamp. Frame numbers are the 1-based numbers Wireshark
 // shows for the file.
 //
-// Formats are detected from magic numbers, never from file names. Reading is
-// buffered and allocates nothing per packet once the buffer has grown to the
-// largest record: Packet.Data aliases that buffer until the next call to
-// Next, so callers copy what they keep.
+// Formats are detected from magic numbers, never from file names. Reading
+// allocates nothing per packet once the read buffer has grown to the largest
+// record: Packet.Data aliases that buffer until the next call to Next, so
+// callers copy what they keep. On Linux, Open maps a regular uncompressed
+// file into memory instead (File.Stable): then Data aliases the file's
+// bytes and stays valid until Close, and the pages read are given back to
+// the kernel as reading moves on, so the resident set does not grow with
+// the file. A file cut shorter while it is mapped makes reading its lost
+// bytes fault (see File.HoldsAddr).
 //
 // Damage never panics and never loses good packets: every packet before a
 // damaged header, record or block is returned, then a *FileError naming the

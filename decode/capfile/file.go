@@ -10,7 +10,8 @@ import (
 )
 
 // Packet is one captured frame. Data aliases the File's buffer and is valid
-// only until the next call to Next; callers that keep bytes copy them.
+// only until the next call to Next, unless the File is Stable; callers that
+// keep bytes copy them.
 type Packet struct {
 	Data          []byte    // captured bytes; aliases the reader's buffer until the next Next call
 	Timestamp     time.Time // UTC; the Unix epoch for pcapng Simple Packet Blocks, which carry none
@@ -50,7 +51,9 @@ type File struct {
 	kind   format
 	label  string
 	lim    Limits
-	r      *bufio.Reader
+	r      source
+	mapped *sliceSource // the file's bytes in memory (mmap), nil when read as a stream
+	stable bool         // packet data aliases mapped and stays valid until Close
 	closer io.Closer
 	off    int64  // bytes consumed from the (decompressed) stream
 	frame  uint64 // packets delivered so far
@@ -64,7 +67,8 @@ type File struct {
 
 // Open opens the capture at path ("-" reads standard input) with default
 // Limits. The format is detected from the magic number, never the file name:
-// gzip (1f 8b) first, then pcap or pcapng inside.
+// gzip (1f 8b) first, then pcap or pcapng inside. A regular file is mapped
+// into memory where the system allows it (see Stable), and read otherwise.
 func Open(path string) (*File, error) {
 	return OpenWithLimits(path, Limits{})
 }
@@ -78,7 +82,15 @@ func OpenWithLimits(path string, l Limits) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := newReader(path, fh, fh, l)
+	var f *File
+	if m := mapFile(fh); m != nil {
+		f, err = newSource(path, m, fh, l)
+		if err != nil {
+			m.close()
+		}
+	} else {
+		f, err = newReader(path, fh, fh, l)
+	}
 	if err != nil {
 		fh.Close()
 		return nil, err
@@ -98,8 +110,16 @@ func NewReaderWithLimits(name string, r io.Reader, l Limits) (*File, error) {
 }
 
 func newReader(name string, r io.Reader, c io.Closer, l Limits) (*File, error) {
-	f := &File{name: name, lim: l.withDefaults(), closer: c}
-	f.r = bufio.NewReaderSize(r, readBufSize)
+	return newSource(name, bufio.NewReaderSize(r, readBufSize), c, l)
+}
+
+// newSource reads a capture from r. When r is a sliceSource, the File owns
+// it and undoes its mapping on Close.
+func newSource(name string, r source, c io.Closer, l Limits) (*File, error) {
+	f := &File{name: name, lim: l.withDefaults(), closer: c, r: r}
+	if m, ok := r.(*sliceSource); ok {
+		f.mapped = m
+	}
 	gz, err := f.detectGzip()
 	if err != nil {
 		return nil, err
@@ -110,6 +130,7 @@ func newReader(name string, r io.Reader, c io.Closer, l Limits) (*File, error) {
 	if gz {
 		f.label += "+gzip"
 	}
+	f.stable = f.mapped != nil && !gz // gzip data comes through a read buffer
 	return f, nil
 }
 
@@ -168,18 +189,41 @@ func (f *File) Next(p *Packet) error {
 	return f.nextPcapng(p)
 }
 
+// Stable reports whether the Data of every packet stays valid until Close,
+// rather than until the next call to Next: true for a file Open mapped into
+// memory, unless it is compressed.
+func (f *File) Stable() bool { return f.stable }
+
+// Holds reports whether b lies within the bytes of a Stable file, as the
+// Data of its packets and every slice of them do.
+func (f *File) Holds(b []byte) bool { return f.stable && f.mapped.holds(b) }
+
+// HoldsAddr reports whether the memory address a lies within the file's
+// mapped bytes. A memory fault at such an address means the file was cut
+// shorter after it was opened.
+func (f *File) HoldsAddr(a uintptr) bool { return f.mapped != nil && f.mapped.holdsAddr(a) }
+
 // Close releases the underlying file (not standard input nor a reader
-// passed to NewReader).
+// passed to NewReader). The Data of packets of a Stable file become
+// invalid: nothing may read them afterwards.
 func (f *File) Close() error {
 	if f.err == nil {
 		f.err = ErrClosed
 	}
+	var err error
+	if f.mapped != nil {
+		err = f.mapped.close()
+		f.mapped, f.stable = nil, false
+	}
 	if f.closer == nil {
-		return nil
+		return err
 	}
 	c := f.closer
 	f.closer = nil
-	return c.Close()
+	if cerr := c.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // fail records and returns a FileError for the frame that would come next.

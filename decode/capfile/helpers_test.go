@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -104,18 +105,44 @@ func readAll(t testing.TB, f *File) ([]record, error) {
 	}
 }
 
-// readBytes opens b as a capture and reads it to the end, which must be io.EOF.
+// readBytes opens b as a capture and reads it to the end, which must be
+// io.EOF, both as a stream and in place (as a mapped file is read); the
+// two must give the same packets.
 func readBytes(t testing.TB, name string, b []byte) []record {
 	t.Helper()
-	f, err := NewReader(name, bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("NewReader(%s) = %v", name, err)
+	var first []record
+	for _, o := range openers {
+		f, err := o.open(name, b)
+		if err != nil {
+			t.Fatalf("%s %s: open = %v", o.name, name, err)
+		}
+		recs, err := readAll(t, f)
+		if err != io.EOF {
+			t.Fatalf("%s %s: Next = %v after %d frames, want io.EOF", o.name, name, err, len(recs))
+		}
+		if first == nil {
+			first = recs
+		} else if !slices.Equal(recs, first) {
+			t.Fatalf("%s %s: %d frames differ from the stream's %d", o.name, name, len(recs), len(first))
+		}
 	}
-	recs, err := readAll(t, f)
-	if err != io.EOF {
-		t.Fatalf("%s: Next = %v after %d frames, want io.EOF", name, err, len(recs))
-	}
-	return recs
+	return first
+}
+
+// openers open a capture held in memory the two ways a File reads: as a
+// stream through its read buffer, and in place, as Open reads a mapped
+// file.
+var openers = []struct {
+	name string
+	open func(name string, b []byte) (*File, error)
+}{
+	{"stream", func(name string, b []byte) (*File, error) { return NewReader(name, bytes.NewReader(b)) }},
+	{"in place", openInPlace},
+}
+
+// openInPlace reads b as Open reads a mapped file.
+func openInPlace(name string, b []byte) (*File, error) {
+	return newSource(name, &sliceSource{data: b}, nil, Limits{})
 }
 
 // tsharkRecords runs tshark on path and returns its frame list, skipping the
