@@ -67,6 +67,15 @@ type Decoder struct {
 	curTime   time.Time
 	curTrunc  bool
 	skipFrame bool
+	// curInPlace: the frame's bytes stay valid until the run ends (its
+	// file is capfile.File.Stable), as inPlace records by input file.
+	curInPlace bool
+	inPlace    []bool
+
+	// the capture files of a run (run.go), open until closeFiles
+	files     []*capfile.File
+	fileIndex []int // files[j] is input file fileIndex[j]
+	keepOpen  bool  // runFiles leaves the files open for the caller to close
 
 	// reused per message
 	ev        Event
@@ -105,6 +114,7 @@ func (d *Decoder) Decode(file int, p *capfile.Packet) {
 	d.cur = FrameRef{File: file, Frame: p.Frame}
 	d.curTime = p.Timestamp
 	d.curTrunc = p.CaptureLength < p.Length
+	d.curInPlace = file >= 0 && file < len(d.inPlace) && d.inPlace[file]
 	d.skipFrame = false
 	s := &d.stats
 	s.Packets++

@@ -18,24 +18,40 @@ const dedupRing = 512
 // well above dedupRing so that few new packets need a walk of the ring.
 const dedupFilter = 1 << 14
 
+// dedupKeyBytes is how much of a packet after its fixed header (from the
+// addresses on) goes into its ring key: addresses, ports and the first
+// bytes of the payload (an RTP sequence number, a STUN transaction ID, a
+// TCP sequence number), so that packets a few microseconds apart rarely
+// share a key unless they are copies.
+const dedupKeyBytes = 64
+
+// dedupEntry is one packet of the ring. A packet that stays in place for
+// the whole run (from a Stable capture file) is kept as is; of another,
+// only a hash of all of it.
 type dedupEntry struct {
-	h uint64
-	t int64 // capture time, Unix nanoseconds
+	data []byte // the packet, in place; nil when not
+	full uint64 // hash of the whole packet when data is nil
+	key  uint64 // hash of the packet's start, see dedupKeyBytes
+	t    int64  // capture time, Unix nanoseconds
 }
 
-// deduper remembers the hashes of the IP packets of the last window.
-// Routers decrement the TTL and rewrite the IPv4 checksum, so those bytes
-// are left out of the hash: a packet captured before and after a hop is
-// still one packet.
+// deduper remembers the packets of the last window. Routers decrement the
+// TTL and rewrite the IPv4 checksum, so those bytes are left out of every
+// comparison: a packet captured before and after a hop is still one
+// packet.
+//
+// A packet is looked up by its key. Two packets with the same key are
+// copies when their bytes are equal; when one of them is not in place, its
+// bytes are gone and the hashes of the whole packets decide instead.
 type deduper struct {
 	window int64 // nanoseconds
 	ring   [dedupRing]dedupEntry
 	pos    int
 	filled bool // every ring entry holds a packet
 	seed   maphash.Seed
-	// held counts the ring's hashes by their low bits. A packet whose
-	// counter is zero is in the ring under no hash, so most packets are
-	// known to be new without a walk of the ring.
+	// held counts the ring's keys by their low bits. A packet whose
+	// counter is zero shares its key with no packet of the ring, so most
+	// packets are known to be new without a walk of the ring.
 	held [dedupFilter]uint16
 }
 
@@ -43,31 +59,42 @@ func newDeduper(window time.Duration) deduper {
 	return deduper{window: int64(window), seed: maphash.MakeSeed()}
 }
 
+// dedupPacket is the packet being checked, with its whole-packet hash
+// computed at most once.
+type dedupPacket struct {
+	ip      []byte
+	v6      bool
+	inPlace bool
+	full    uint64
+	hashed  bool
+}
+
 // seen reports whether ip (an IPv4 or IPv6 packet) repeats a packet of the
-// last window, and remembers it otherwise.
-func (d *deduper) seen(ip []byte, v6 bool, at time.Time) bool {
+// last window, and remembers it otherwise. inPlace says that ip stays
+// valid until the run ends, so the ring may keep it instead of a hash of
+// all its bytes.
+func (d *deduper) seen(ip []byte, v6, inPlace bool, at time.Time) bool {
 	if d.window <= 0 {
 		return false
 	}
-	// The fixed header before the TTL/hop limit goes in as a number, the
-	// addresses and payload through maphash.
-	head := be.Uint64(ip[0:8])
-	rest := ip[12:]
-	if v6 {
-		head &^= 0xFF // hop limit
-		rest = ip[8:]
-	}
-	sum := maphash.Bytes(d.seed, rest) ^ (head * 0x9E3779B97F4A7C15)
+	p := dedupPacket{ip: ip, v6: v6, inPlace: inPlace}
+	fixed, rest := dedupParts(ip, v6)
+	key := maphash.Bytes(d.seed, rest[:min(len(rest), dedupKeyBytes)]) ^ fixed
 	t := at.UnixNano()
-	if d.held[sum%dedupFilter] != 0 && d.repeats(sum, t) {
+	if d.held[key%dedupFilter] != 0 && d.repeats(key, t, &p) {
 		return true
 	}
 	old := &d.ring[d.pos]
 	if d.filled {
-		d.held[old.h%dedupFilter]--
+		d.held[old.key%dedupFilter]--
 	}
-	*old = dedupEntry{h: sum, t: t}
-	d.held[sum%dedupFilter]++
+	*old = dedupEntry{key: key, t: t}
+	if inPlace {
+		old.data = ip
+	} else {
+		old.full = d.fullHash(&p)
+	}
+	d.held[key%dedupFilter]++
 	d.pos++
 	if d.pos == dedupRing {
 		d.pos, d.filled = 0, true
@@ -75,9 +102,20 @@ func (d *deduper) seen(ip []byte, v6 bool, at time.Time) bool {
 	return false
 }
 
-// repeats reports whether the ring holds hash sum within the window of
+// dedupParts splits an IP packet into what is compared: the fixed header
+// before the TTL/hop limit and the IPv4 protocol, mixed into a number, and
+// the rest from the addresses on.
+func dedupParts(ip []byte, v6 bool) (fixed uint64, rest []byte) {
+	head := be.Uint64(ip[0:8])
+	if v6 {
+		return (head &^ 0xFF) * 0x9E3779B97F4A7C15, ip[8:] // without the hop limit
+	}
+	return (head ^ uint64(ip[9])<<56) * 0x9E3779B97F4A7C15, ip[12:]
+}
+
+// repeats reports whether the ring holds a copy of p within the window of
 // t, walking back from the newest entry until one is outside the window.
-func (d *deduper) repeats(sum uint64, t int64) bool {
+func (d *deduper) repeats(key uint64, t int64, p *dedupPacket) bool {
 	for i := 1; i <= dedupRing; i++ {
 		e := &d.ring[(d.pos-i+dedupRing)%dedupRing]
 		if e.t == 0 {
@@ -87,9 +125,42 @@ func (d *deduper) repeats(sum uint64, t int64) bool {
 		if dt > d.window || dt < -d.window {
 			return false
 		}
-		if e.h == sum {
+		if e.key == key && d.same(e, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// same reports whether the ring entry e holds a copy of p.
+func (d *deduper) same(e *dedupEntry, p *dedupPacket) bool {
+	if e.data != nil && p.inPlace {
+		return sameIP(e.data, p.ip, p.v6)
+	}
+	full := e.full
+	if e.data != nil {
+		full = d.fullHash(&dedupPacket{ip: e.data, v6: p.v6})
+	}
+	return full == d.fullHash(p)
+}
+
+// fullHash hashes all of p's compared bytes, once.
+func (d *deduper) fullHash(p *dedupPacket) uint64 {
+	if !p.hashed {
+		fixed, rest := dedupParts(p.ip, p.v6)
+		p.full, p.hashed = maphash.Bytes(d.seed, rest)^fixed, true
+	}
+	return p.full
+}
+
+// sameIP reports whether two IP packets are equal but for the TTL/hop limit
+// and the IPv4 header checksum.
+func sameIP(a, b []byte, v6 bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if v6 {
+		return string(a[:7]) == string(b[:7]) && string(a[8:]) == string(b[8:])
+	}
+	return string(a[:8]) == string(b[:8]) && a[9] == b[9] && string(a[12:]) == string(b[12:])
 }

@@ -2,7 +2,9 @@ package decode
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -58,19 +60,70 @@ func TestDedup(t *testing.T) {
 		{"wider window", Options{DedupWindow: time.Second}, []frame{at(0, check), at(250*time.Millisecond, check)}, 1, 1},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r, s := feed(t, tc.opt, tc.frames)
-			if got := s.EventCount(KindSTUN); got != tc.wantSTUN {
-				t.Errorf("EventCount(STUN) = %d, want %d", got, tc.wantSTUN)
-			}
-			if s.Duplicates != tc.wantDups {
-				t.Errorf("Duplicates = %d, want %d", s.Duplicates, tc.wantDups)
-			}
-			if len(r.evs) > 0 && r.evs[0].Frame != 1 {
-				t.Errorf("first event in frame %d, want 1 (the copy is the one dropped)", r.evs[0].Frame)
-			}
-		})
+		for _, inPlace := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/in place %v", tc.name, inPlace), func(t *testing.T) {
+				r, s := feedFile(t, tc.opt, inPlace, tc.frames)
+				if got := s.EventCount(KindSTUN); got != tc.wantSTUN {
+					t.Errorf("EventCount(STUN) = %d, want %d", got, tc.wantSTUN)
+				}
+				if s.Duplicates != tc.wantDups {
+					t.Errorf("Duplicates = %d, want %d", s.Duplicates, tc.wantDups)
+				}
+				if len(r.evs) > 0 && r.evs[0].Frame != 1 {
+					t.Errorf("first event in frame %d, want 1 (the copy is the one dropped)", r.evs[0].Frame)
+				}
+			})
+		}
 	}
+}
+
+// feedFile is feed with the frames' bytes marked as staying in place for
+// the run (as a mapped capture file's do) or not.
+func feedFile(t *testing.T, o Options, inPlace bool, frames []frame) (*recorder, *Stats) {
+	t.Helper()
+	r := &recorder{}
+	d := New(r.handle, o)
+	d.inPlace = []bool{inPlace}
+	for i, f := range frames {
+		d.Decode(0, &capfile.Packet{Data: f.data, Timestamp: f.t, CaptureLength: len(f.data),
+			Length: len(f.data), LinkType: f.link, Frame: uint64(i + 1)})
+	}
+	d.Finish()
+	return r, d.Stats()
+}
+
+// TestDedupAcrossFiles: a capture and a gzip copy of it, merged, are one
+// capture seen twice, whether the plain file is mapped (its packets kept
+// in place, the gzip copy's hashed) or everything is read ahead (hashed).
+func TestDedupAcrossFiles(t *testing.T) {
+	plain, _ := copiesCapture(t)
+	gz := filepath.Join(t.TempDir(), "copies.pcap.gz")
+	var zb bytes.Buffer
+	z := gzip.NewWriter(&zb)
+	if _, err := z.Write(mustReadFile(t, plain)); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(gz, zb.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// 7 frames with 4 copies among them, twice: 3 distinct packets.
+	_, seq, err := sequentialRun(t, []string{plain, gz})
+	if err != nil || seq.Duplicates != 11 {
+		t.Errorf("sequential: Duplicates = %d (%v), want 11", seq.Duplicates, err)
+	}
+	samePipelined(t, plain, gz)
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // TestDedupKeepsDistinctPackets checks that the fragments of one datagram,
@@ -88,6 +141,18 @@ func TestDedupKeepsDistinctPackets(t *testing.T) {
 // port) gives the same events and duplicate count in a pipelined run as in
 // a sequential one.
 func TestDedupPipelined(t *testing.T) {
+	path, n := copiesCapture(t)
+	samePipelined(t, path)
+	if _, s, _ := pipelinedRun(t, []string{path}); s.Duplicates != n {
+		t.Errorf("pipelined Duplicates = %d, want %d", s.Duplicates, n)
+	}
+}
+
+// copiesCapture writes a capture of 7 frames, 4 of them copies of earlier
+// ones (a TTL-decremented copy, one on another VLAN, IPv6 ones), and
+// returns its path and the number of copies.
+func copiesCapture(t *testing.T) (string, uint64) {
+	t.Helper()
 	check := synth.UDP(client, peer, bindingRequest("dedup-p1"))
 	other := synth.UDP(client, peer, bindingRequest("dedup-p2"))
 	check6 := synth.UDP(ap("[2001:db8:1::20]:50000"), ap("[2001:db8:2::50]:50010"), bindingRequest("dedup-p6"))
@@ -106,8 +171,5 @@ func TestDedupPipelined(t *testing.T) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	samePipelined(t, path)
-	if _, s, _ := pipelinedRun(t, []string{path}); s.Duplicates != 4 {
-		t.Errorf("pipelined Duplicates = %d, want 4", s.Duplicates)
-	}
+	return path, 4
 }

@@ -146,7 +146,7 @@ func (d *Decoder) ipv4(b []byte, depth int) {
 		total = len(b)
 	}
 	b = b[:total] // drop Ethernet padding
-	if depth == 0 && d.dedup.seen(b, false, d.curTime) {
+	if depth == 0 && d.dedup.seen(b, false, d.curInPlace, d.curTime) {
 		d.stats.Duplicates++
 		d.skipFrame = true
 		return
@@ -189,7 +189,7 @@ func (d *Decoder) ipv6(b []byte, depth int) {
 		plen = len(b) - 40 // jumbogram or a capture that zeroed the length
 	}
 	b = b[:40+plen]
-	if depth == 0 && d.dedup.seen(b, true, d.curTime) {
+	if depth == 0 && d.dedup.seen(b, true, d.curInPlace, d.curTime) {
 		d.stats.Duplicates++
 		d.skipFrame = true
 		return

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 
 	"github.com/icediag/icediag/decode/wire"
@@ -10,9 +11,11 @@ import (
 // The pipeline splits an offline run over two goroutines: one reads the
 // captures and decodes them, the caller's goroutine runs the handler (the
 // analysis). Events cross between them in batches of deep copies: every
-// event of a batch owns its payload bytes (in the batch's arena) and its
-// Relay, STUN (with every slice it holds), RTP, RTCP, TLS and ICMP values,
-// so the decoder can reuse its own buffers at once. Batches are recycled, so that after the first few
+// event of a batch owns its Relay, STUN, RTP, RTCP, TLS and ICMP values,
+// and its payload bytes (and every slice of its STUN message) are either
+// in the batch's arena or, when they lie in a capture file mapped into
+// memory, left there: such a file stays open until the handler is done.
+// So the decoder can reuse its own buffers at once. Batches are recycled, so that after the first few
 // the hand-over allocates nothing. The handler sees the same events in the
 // same order as with a sequential run, and runs on the goroutine that
 // called Run, so it may use that goroutine's state (a testing.T's FailNow,
@@ -58,6 +61,7 @@ type pipeSide struct {
 // pipeBatch is a run of slots, the side values and the bytes their events
 // point to.
 type pipeBatch struct {
+	dec   *Decoder // whose files' bytes are kept in place
 	slots []pipeSlot
 	n     int
 	sides []*pipeSide // allocated on first use, reused
@@ -81,13 +85,16 @@ type pipeline struct {
 	handler  Handler
 	progress func(frames, bytes uint64)
 
-	full  chan *pipeBatch // filled batches, in order
-	free  chan *pipeBatch // handled batches for reuse
-	stop  chan struct{}   // closed when the consumer gives up
-	quit  atomic.Bool     // set with stop, read by the reading loop
-	made  int             // batches allocated (producer only)
-	cur   *pipeBatch      // the batch being filled (producer only)
-	alive bool            // false once the consumer gave up (producer only)
+	dec  *Decoder        // the producer's
+	full chan *pipeBatch // filled batches, in order
+	free chan *pipeBatch // handled batches for reuse
+	stop chan struct{}   // closed when the consumer gives up
+	done chan struct{}   // closed when the producer has returned
+	quit atomic.Bool     // set with stop, read by the reading loop
+	made int             // batches allocated (producer only)
+
+	cur   *pipeBatch // the batch being filled (producer only)
+	alive bool       // false once the consumer gave up (producer only)
 
 	// written by the producer before it closes full
 	err      error
@@ -100,18 +107,37 @@ func usePipeline() bool { return runtime.GOMAXPROCS(0) >= 2 }
 
 // runPipelined is Run with decoding on its own goroutine and h (not nil)
 // on the calling one. The decoder's Stats are complete when it returns.
-func runPipelined(paths []string, o Options, h Handler) (*Stats, error) {
+func runPipelined(paths []string, o Options, h Handler) (st *Stats, err error) {
 	p := &pipeline{handler: h, progress: o.Progress, alive: true,
 		full: make(chan *pipeBatch, pipeBatches), free: make(chan *pipeBatch, pipeBatches),
-		stop: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{})}
 	o.Progress = nil
 	if p.progress != nil {
 		o.Progress = p.mark
 	}
 	d := New(p.add, o)
+	d.keepOpen = true // events point into the files until handled
+	p.dec = d
 	go p.produce(d, paths)
-	defer p.giveUp() // the handler panicked or left the goroutine
-	p.consume()
+	// After the last event, or when the handler panicked or left the
+	// goroutine: stop the producer, wait for it, close the files. A fault
+	// in the handler on the bytes of a file cut shorter while it was read
+	// becomes the run's error, as it does in the decoder (runFiles).
+	var handling FrameRef // the frame of the event being handled
+	defer func() {
+		p.giveUp()
+		<-p.done
+		if v := recover(); v != nil {
+			fe := d.faultError(v, handling)
+			if fe == nil {
+				d.closeFiles()
+				panic(v)
+			}
+			st, err = d.Stats(), fe
+		}
+		d.closeFiles()
+	}()
+	p.consume(&handling)
 	if p.panicked != nil {
 		panic(p.panicked)
 	}
@@ -121,6 +147,7 @@ func runPipelined(paths []string, o Options, h Handler) (*Stats, error) {
 // produce runs the decoder over the files and hands its events over; it
 // closes full when done, also after a panic, which consume re-raises.
 func (p *pipeline) produce(d *Decoder, paths []string) {
+	defer close(p.done)
 	defer close(p.full)
 	defer func() {
 		if r := recover(); r != nil {
@@ -141,8 +168,12 @@ func (p *pipeline) giveUp() {
 	}
 }
 
-// consume delivers every handed-over event to the handler, in order.
-func (p *pipeline) consume() {
+// consume delivers every handed-over event to the handler, in order,
+// noting the frame of each in at. (at is the caller's local variable, not
+// a field of p: the producer reads p's fields for every event, and a field
+// the consumer wrote for every event would share their cache line.)
+func (p *pipeline) consume(at *FrameRef) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true)) // see runPipelined
 	for b := range p.full {
 		for i := range b.slots[:b.n] {
 			s := &b.slots[i]
@@ -150,6 +181,7 @@ func (p *pipeline) consume() {
 				p.progress(s.frames, s.bytes)
 				continue
 			}
+			*at = s.ev.FrameRef
 			p.handler(&s.ev)
 		}
 		b.n, b.nside, b.arena = 0, 0, b.arena[:0]
@@ -179,7 +211,7 @@ func (p *pipeline) take() *pipeBatch {
 	}
 	if p.made < pipeBatches {
 		p.made++
-		return &pipeBatch{slots: make([]pipeSlot, pipeBatchEvents), arena: make([]byte, 0, pipeArenaBytes)}
+		return &pipeBatch{dec: p.dec, slots: make([]pipeSlot, pipeBatchEvents), arena: make([]byte, 0, pipeArenaBytes)}
 	}
 	select {
 	case b := <-p.free:
@@ -233,7 +265,7 @@ func (p *pipeline) add(ev *Event) {
 	s.copyEvent(ev, b)
 }
 
-// copyEvent makes s hold a copy of ev whose bytes live in b's arena.
+// copyEvent makes s hold a copy of ev whose bytes are b's to keep.
 func (s *pipeSlot) copyEvent(ev *Event, b *pipeBatch) {
 	s.ev = *ev
 	s.ev.Payload = b.keep(ev.Payload)
@@ -268,8 +300,8 @@ func (s *pipeSlot) copyEvent(ev *Event, b *pipeBatch) {
 	}
 }
 
-// copySTUN makes x's STUN message a copy of m whose slices live in b's
-// arena, and returns it.
+// copySTUN makes x's STUN message a copy of m whose slices are b's to
+// keep, and returns it.
 func (x *pipeSide) copySTUN(m *wire.STUN, b *pipeBatch) *wire.STUN {
 	attrs := x.attrs[:0]
 	if attrs == nil && m.Attrs != nil {
@@ -291,7 +323,7 @@ func (x *pipeSide) copySTUN(m *wire.STUN, b *pipeBatch) *wire.STUN {
 	return c
 }
 
-// stunBytes is how many arena bytes copySTUN takes for m.
+// stunBytes is how many arena bytes copySTUN takes for m at most.
 func stunBytes(m *wire.STUN) int {
 	n := len(m.Raw) + len(m.Username) + len(m.Realm) + len(m.Nonce) + len(m.Software) +
 		len(m.ErrorReason) + len(m.Data) + len(m.MSCandidateID)
@@ -301,11 +333,15 @@ func stunBytes(m *wire.STUN) int {
 	return n
 }
 
-// keep copies b into the arena (or, when it cannot fit an empty arena,
-// into a buffer of its own) and returns the copy; nil stays nil.
+// keep returns src as the handler may see it: in place when it lies in a
+// mapped capture file, else copied into the arena (or, when it cannot fit
+// an empty arena, into a buffer of its own); nil stays nil.
 func (b *pipeBatch) keep(src []byte) []byte {
 	if src == nil {
 		return nil
+	}
+	if b.dec.holds(src) {
+		return src[:len(src):len(src)]
 	}
 	n := len(b.arena)
 	if n+len(src) > cap(b.arena) {

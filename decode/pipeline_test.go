@@ -1,6 +1,8 @@
 package decode
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,9 +10,12 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/icediag/icediag/decode/capfile"
+	"github.com/icediag/icediag/decode/synth"
 	"github.com/icediag/icediag/decode/synth/callgen"
 	"github.com/icediag/icediag/decode/wire"
 )
@@ -199,7 +204,7 @@ func TestPipelineCopyIsolated(t *testing.T) {
 	tls := wire.TLSHello{SNI: []byte("edge.example.com")}
 	ev := Event{Kind: KindSTUN, Payload: raw, STUN: &m, TLS: &tls, SNI: tls.SNI, Relay: &Relay{Channel: 0x4001}}
 	want := serialize(t, &ev)
-	b := &pipeBatch{slots: make([]pipeSlot, 1), arena: make([]byte, 0, 64)} // too small: payloads get own buffers
+	b := &pipeBatch{dec: New(nil, Options{}), slots: make([]pipeSlot, 1), arena: make([]byte, 0, 64)} // too small: payloads get own buffers
 	s := &b.slots[0]
 	s.copyEvent(&ev, b)
 	for i := range raw {
@@ -313,5 +318,66 @@ func TestBaselines(t *testing.T) {
 	}
 	if _, err := ReadBaseline(craftedPath("two-interfaces.pcapng")); err == nil {
 		t.Errorf("ReadBaseline(pcapng) error = nil, want an error")
+	}
+}
+
+// TestFileCutWhileRead: a mapped capture cut shorter while it is decoded
+// ends the run with an error naming the file, sequential or pipelined,
+// whether the decoder or the handler is the first to touch the lost bytes.
+func TestFileCutWhileRead(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are mapped on Linux only")
+	}
+	runs := []struct {
+		name string
+		run  func(t *testing.T, path string, h Handler) (*Stats, error)
+	}{
+		{"sequential", func(t *testing.T, path string, h Handler) (*Stats, error) {
+			d := New(h, Options{})
+			err := d.RunFiles([]string{path})
+			return d.Stats(), err
+		}},
+		{"pipelined", func(t *testing.T, path string, h Handler) (*Stats, error) {
+			return runPipelined([]string{path}, Options{}, h)
+		}},
+	}
+	for _, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "growing.pcap")
+			var buf bytes.Buffer
+			w, err := capfile.NewPcapWriter(&buf, LinkEthernet, 0, true, binary.LittleEndian)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3000 {
+				f := eth(synth.UDP(client, peer, bindingRequest(fmt.Sprintf("cut-%d", i))))
+				if err := w.WritePacket(captureStart.Add(time.Duration(i)*time.Millisecond), f, len(f)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var events int
+			var sum byte
+			h := func(ev *Event) {
+				if events == 0 {
+					if err := os.Truncate(path, 4096); err != nil {
+						t.Error(err)
+					}
+				}
+				events++
+				for _, c := range ev.Payload { // the handler reads the bytes too
+					sum += c
+				}
+			}
+			st, err := r.run(t, path, h)
+			if err == nil || !strings.Contains(err.Error(), "cut shorter") || !strings.Contains(err.Error(), path) {
+				t.Fatalf("after %d events: err = %v, want the file named as cut shorter", events, err)
+			}
+			if st.Files[0].Err == "" {
+				t.Errorf("Stats.Files[0].Err is empty")
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"io"
+	"runtime/debug"
 	"sync/atomic"
 
 	"github.com/icediag/icediag/decode/capfile"
@@ -60,6 +61,7 @@ func startReadAhead(m *capfile.Merger, quit *atomic.Bool) *readAhead {
 func (r *readAhead) read(quit *atomic.Bool) {
 	defer close(r.done)
 	defer close(r.full)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true)) // a mapped file cut short: see runFiles
 	defer func() {
 		if v := recover(); v != nil {
 			r.panicked = v

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
+	"slices"
 	"sync/atomic"
 
 	"github.com/icediag/icediag/decode/capfile"
@@ -42,13 +44,18 @@ type packetSource interface {
 }
 
 // runFiles is RunFiles; it stops reading, without finishing, once quit (if
-// not nil) is set. With ahead the files are read on a goroutine of their
-// own (readahead.go).
-func (d *Decoder) runFiles(paths []string, quit *atomic.Bool, ahead bool) error {
+// not nil) is set. With ahead, files that are read as streams are read on
+// a goroutine of their own (readahead.go); files mapped into memory cost
+// little more than a look at each record header, which the decoder does
+// itself. The files are closed on return unless d.keepOpen is set, for a
+// handler that still reads their bytes (pipeline.go).
+//
+// A mapped file cut shorter while it is read makes reading its lost bytes
+// fault; the fault ends the run with an error naming the file and frame.
+func (d *Decoder) runFiles(paths []string, quit *atomic.Bool, ahead bool) (err error) {
 	s := &d.stats
 	s.Files = make([]FileStats, len(paths))
-	var files []*capfile.File
-	var index []int // merger position -> input index
+	d.inPlace = make([]bool, len(paths))
 	var firstErr error
 	for i, p := range paths {
 		s.Files[i].Name = p
@@ -62,23 +69,34 @@ func (d *Decoder) runFiles(paths []string, quit *atomic.Bool, ahead bool) error 
 			continue
 		}
 		s.Files[i].Format = f.Format()
-		files = append(files, f)
-		index = append(index, i)
+		d.files = append(d.files, f)
+		d.fileIndex = append(d.fileIndex, i)
+		d.inPlace[i] = f.Stable()
 	}
-	defer func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}()
-	if len(files) == 0 {
+	if !d.keepOpen {
+		defer d.closeFiles()
+	}
+	if len(d.files) == 0 {
 		if firstErr == nil {
 			firstErr = errors.New("no capture files given")
 		}
 		return fmt.Errorf("no capture could be read: %w", firstErr)
 	}
-	merger := capfile.NewMerger(files)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			fe := d.faultError(v, d.cur)
+			if fe == nil {
+				panic(v)
+			}
+			err = fe
+		}
+	}()
+	index := d.fileIndex // merger position -> input index
+	merger := capfile.NewMerger(d.files)
 	var m packetSource = merger
-	if ahead {
+	if ahead && slices.ContainsFunc(d.files, streamed) {
+		clear(d.inPlace) // the decoder sees the read-ahead's copies
 		r := startReadAhead(merger, quit)
 		defer r.close() // before the files are closed
 		m = r
@@ -114,7 +132,7 @@ func (d *Decoder) runFiles(paths []string, quit *atomic.Bool, ahead bool) error 
 	for _, err := range m.Errors() {
 		var fe *capfile.FileError
 		if errors.As(err, &fe) {
-			for j, f := range files {
+			for j, f := range d.files {
 				if f.Name() == fe.File && s.Files[index[j]].Err == "" {
 					s.Files[index[j]].Err = err.Error()
 					d.problemAt("capture", "file damaged, rest of file skipped", FrameRef{File: index[j], Frame: fe.Frame})
@@ -128,3 +146,52 @@ func (d *Decoder) runFiles(paths []string, quit *atomic.Bool, ahead bool) error 
 	d.Finish()
 	return nil
 }
+
+// closeFiles closes the capture files of the run; nothing may read the
+// bytes of their packets afterwards.
+func (d *Decoder) closeFiles() {
+	for _, f := range d.files {
+		f.Close()
+	}
+	d.files, d.fileIndex = nil, nil
+}
+
+// holds reports whether b lies in the bytes of a capture file that stay
+// valid until the run's files are closed.
+func (d *Decoder) holds(b []byte) bool {
+	for _, f := range d.files {
+		if f.Holds(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// faultError turns a panic value v into the error of a memory fault in a
+// mapped capture file, which means the file was cut shorter while it was
+// read; nil when v is anything else. at is the frame being decoded or
+// handled. The files must still be open.
+func (d *Decoder) faultError(v any, at FrameRef) error {
+	e, ok := v.(interface{ Addr() uintptr })
+	if !ok {
+		return nil
+	}
+	for j, f := range d.files {
+		if !f.HoldsAddr(e.Addr()) {
+			continue
+		}
+		i := d.fileIndex[j]
+		if at.File != i {
+			at = FrameRef{File: i}
+		}
+		reason := "file cut shorter while it was read"
+		d.stats.Files[i].Err = reason
+		d.problemAt("capture", reason, at)
+		return fmt.Errorf("%s: frame %d: the file was cut shorter while it was read; analyse a copy nothing writes to", f.Name(), at.Frame)
+	}
+	return nil
+}
+
+// streamed reports whether f is read through a read buffer rather than
+// mapped.
+func streamed(f *capfile.File) bool { return !f.Stable() }
