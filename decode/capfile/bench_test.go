@@ -20,6 +20,12 @@ func BenchmarkRead(b *testing.B) {
 		b.Run(format+"/capfile", func(b *testing.B) {
 			benchLoop(b, data, n, readCapfile)
 		})
+		b.Run(format+"/capfile-in-place", func(b *testing.B) {
+			benchLoop(b, data, n, readInPlace)
+		})
+		b.Run(format+"/merger-in-place", func(b *testing.B) {
+			benchLoop(b, data, n, mergeInPlace)
+		})
 		for name, read := range baselines[format] {
 			b.Run(format+"/"+name, func(b *testing.B) {
 				benchLoop(b, data, n, read)
@@ -50,4 +56,36 @@ func readCapfile(tb testing.TB, data []byte) int {
 		n++
 	}
 	return n
+}
+
+// readInPlace reads data as Open reads a mapped file.
+func readInPlace(tb testing.TB, data []byte) int {
+	f, err := openInPlace("bench", data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var p Packet
+	n := 0
+	for f.Next(&p) == nil {
+		n++
+	}
+	return n
+}
+
+// mergeInPlace reads data in place through a Merger of one file, as
+// decode does.
+func mergeInPlace(tb testing.TB, data []byte) int {
+	f, err := openInPlace("bench", data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := NewMerger([]*File{f})
+	var p Packet
+	n := 0
+	for {
+		if _, err := m.Next(&p); err != nil {
+			return n
+		}
+		n++
+	}
 }

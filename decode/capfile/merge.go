@@ -34,6 +34,9 @@ func NewMerger(files []*File) *Merger {
 // p.Data stays valid until the next call. Next returns io.EOF when every
 // file has ended or failed; failures are reported by Errors.
 func (m *Merger) Next(p *Packet) (file int, err error) {
+	if len(m.files) == 1 {
+		return m.next1(p)
+	}
 	best := -1
 	for i := range m.files {
 		if m.state[i] == headEmpty {
@@ -49,6 +52,23 @@ func (m *Merger) Next(p *Packet) (file int, err error) {
 	*p = m.heads[best]
 	m.state[best] = headEmpty
 	return best, nil
+}
+
+// next1 is Next for a single file: its packets go straight to p, without
+// the copy through heads.
+func (m *Merger) next1(p *Packet) (int, error) {
+	if m.state[0] == headDone {
+		return -1, io.EOF
+	}
+	err := m.files[0].Next(p)
+	if err == nil {
+		return 0, nil
+	}
+	m.state[0] = headDone
+	if err != io.EOF {
+		m.errs = append(m.errs, err)
+	}
+	return -1, io.EOF
 }
 
 // advance reads the next packet of file i.

@@ -24,6 +24,7 @@ const (
 // pcapState is what the file header fixes for every record.
 type pcapState struct {
 	order    binary.ByteOrder
+	big      bool  // order is big-endian; u32 reads record fields without the interface call
 	fracMult int64 // nanoseconds per fraction unit: 1000 (µs) or 1 (ns)
 	recLen   int   // record header length
 	linkType uint16
@@ -51,9 +52,9 @@ func (f *File) readPcapHeader() error {
 	}
 	st := &f.pcap
 	magic := binary.BigEndian.Uint32(h)
-	st.order = binary.ByteOrder(binary.BigEndian)
+	st.order, st.big = binary.ByteOrder(binary.BigEndian), true
 	if !isPcapMagic(magic) {
-		st.order = binary.LittleEndian
+		st.order, st.big = binary.LittleEndian, false
 		magic = binary.LittleEndian.Uint32(h)
 	}
 	st.fracMult, f.label = 1000, "pcap"
@@ -125,20 +126,36 @@ func (f *File) plausible(hl int) bool {
 // nextPcap then reads the careful way.
 func (f *File) peekPcap(p *Packet) bool {
 	st := &f.pcap
-	if f.r.Buffered() < st.recLen {
+	var at []byte // the bytes at hand
+	if f.stable {
+		at = f.mapped.data[f.mapped.pos:]
+	} else {
+		at, _ = f.r.Peek(f.r.Buffered())
+	}
+	if len(at) < st.recLen {
 		return false
 	}
-	h, _ := f.r.Peek(st.recLen)
-	caplen := st.order.Uint32(h[8:])
+	caplen := st.u32(at[8:])
 	n := st.recLen + int(caplen)
-	if uint64(caplen) > uint64(f.lim.MaxRecord) || n > f.r.Buffered() {
+	if uint64(caplen) > uint64(f.lim.MaxRecord) || n > len(at) {
 		return false
 	}
-	b, _ := f.r.Peek(n)
-	f.r.Discard(n) // cannot fail: the bytes are buffered
+	if f.stable { // cannot fail: the bytes are at hand
+		f.mapped.Discard(n)
+	} else {
+		f.r.Discard(n)
+	}
 	f.off += int64(n)
-	f.pcapPacket(p, b, b[st.recLen:n:n])
+	f.pcapPacket(p, at, at[st.recLen:n:n])
 	return true
+}
+
+// u32 reads a record header field in the file's byte order.
+func (st *pcapState) u32(b []byte) uint32 {
+	if st.big {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
 }
 
 // pcapPacket fills p from a record header h and its data.
@@ -147,9 +164,9 @@ func (f *File) pcapPacket(p *Packet, h, data []byte) {
 	f.frame++
 	*p = Packet{
 		Data:          data,
-		Timestamp:     time.Unix(int64(st.order.Uint32(h[0:])), int64(st.order.Uint32(h[4:]))*st.fracMult).UTC(),
+		Timestamp:     time.Unix(int64(st.u32(h[0:])), int64(st.u32(h[4:]))*st.fracMult).UTC(),
 		CaptureLength: len(data),
-		Length:        int(st.order.Uint32(h[12:])),
+		Length:        int(st.u32(h[12:])),
 		LinkType:      st.linkType,
 		Frame:         f.frame,
 	}
