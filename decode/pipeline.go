@@ -30,9 +30,13 @@ const (
 	// not fit an empty arena gets a buffer of its own.
 	pipeArenaBytes = 128 << 10
 	// pipeBatches bounds the batches in flight (filled, queued, handled),
-	// and so the memory the hand-over holds: about 3 MiB. Several batches
-	// let one goroutine run ahead while the other is not scheduled.
-	pipeBatches = 8
+	// and so the memory the hand-over holds: 3.2 MiB of slots, and arenas
+	// where payloads are not in a mapped file. Several batches let one
+	// goroutine run ahead while the other is not scheduled or works through
+	// a burst (finished calls folded at once); with 8 the decoder still
+	// waited for free batches about a tenth of the time on the generated
+	// 1 GiB capture (docs/performance.md).
+	pipeBatches = 16
 )
 
 // pipeSlot is one handed-over event, or a progress mark. Its Event points
