@@ -33,9 +33,9 @@ const (
 	// and so the memory the hand-over holds: 3.2 MiB of slots, and arenas
 	// where payloads are not in a mapped file. Several batches let one
 	// goroutine run ahead while the other is not scheduled or works through
-	// a burst (finished calls folded at once); with 8 the decoder still
-	// waited for free batches about a tenth of the time on the generated
-	// 1 GiB capture (docs/performance.md).
+	// a burst (finished calls folded at once); with 8 the decoder waited
+	// for free batches often enough to lengthen runs on the generated 1 GiB
+	// capture by 6-11% (docs/performance.md).
 	pipeBatches = 16
 )
 
