@@ -77,22 +77,32 @@ func (d *deduper) seen(ip []byte, v6, inPlace bool, at time.Time) bool {
 	if d.window <= 0 {
 		return false
 	}
-	p := dedupPacket{ip: ip, v6: v6, inPlace: inPlace}
 	fixed, rest := dedupParts(ip, v6)
 	key := maphash.Bytes(d.seed, rest[:min(len(rest), dedupKeyBytes)]) ^ fixed
 	t := at.UnixNano()
-	if d.held[key%dedupFilter] != 0 && d.repeats(key, t, &p) {
-		return true
+	var full uint64 // the whole packet's hash, when hashed
+	hashed := false
+	if d.held[key%dedupFilter] != 0 {
+		p := &dedupPacket{ip: ip, v6: v6, inPlace: inPlace}
+		if d.repeats(key, t, p) {
+			return true
+		}
+		full, hashed = p.full, p.hashed
 	}
+	// The entry is written field by field: a composite literal is built on
+	// the stack and copied, and that copy stalls on the stores just made.
 	old := &d.ring[d.pos]
 	if d.filled {
 		d.held[old.key%dedupFilter]--
 	}
-	*old = dedupEntry{key: key, t: t}
+	old.key, old.t = key, t
 	if inPlace {
-		old.data = ip
+		old.data, old.full = ip, 0
 	} else {
-		old.full = d.fullHash(&p)
+		if !hashed {
+			full = d.fullHash(&dedupPacket{ip: ip, v6: v6})
+		}
+		old.data, old.full = nil, full
 	}
 	d.held[key%dedupFilter]++
 	d.pos++

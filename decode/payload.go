@@ -149,6 +149,14 @@ func (d *Decoder) learnTURN(fl Flow, m *wire.STUN) {
 	}
 }
 
+// resetRelay resets rl to a relay leg. It zeroes rl and assigns field by
+// field: a composite literal is built on the stack and then copied, and
+// for every relayed packet that copy stalls on the stores just made.
+func resetRelay(rl *Relay, via Via, client, server netip.AddrPort, t Transport, toPeer bool) {
+	*rl = Relay{}
+	rl.Via, rl.Client, rl.Server, rl.Transport, rl.ToPeer = via, client, server, t, toPeer
+}
+
 // relayedSTUN decodes the DATA a Send or Data indication (or the MS Send
 // request and Data indication) carries.
 func (d *Decoder) relayedSTUN(fl Flow, m *wire.STUN, depth int) {
@@ -193,9 +201,8 @@ func (d *Decoder) channelData(fl Flow, b []byte, depth int, stream bool) {
 	}
 	client, server, toServer, leg := d.relays.lookup(fl)
 	rl := &d.relayBufs[depth]
-	*rl = Relay{Via: ViaChannelData, Client: client, Server: server, Transport: fl.Transport,
-		Channel: cd.Channel, ToPeer: toServer}
-	rl.Peer = leg.peer(cd.Channel)
+	resetRelay(rl, ViaChannelData, client, server, fl.Transport, toServer)
+	rl.Channel, rl.Peer = cd.Channel, leg.peer(cd.Channel)
 	d.relayed(fl, rl, cd.Data, depth)
 }
 
@@ -208,7 +215,7 @@ func (d *Decoder) muxTURN(fl Flow, b []byte, depth int) {
 	}
 	client, server, toServer, _ := d.relays.lookup(fl)
 	rl := &d.relayBufs[depth]
-	*rl = Relay{Via: ViaMuxTURN, Client: client, Server: server, Transport: fl.Transport, ToPeer: toServer}
+	resetRelay(rl, ViaMuxTURN, client, server, fl.Transport, toServer)
 	d.relayed(fl, rl, mx.Data, depth)
 }
 
@@ -217,7 +224,7 @@ func (d *Decoder) muxTURN(fl Flow, b []byte, depth int) {
 func (d *Decoder) msDataFrame(fl Flow, payload []byte, depth int) {
 	client, server, toServer, leg := d.relays.lookup(fl)
 	rl := &d.relayBufs[depth]
-	*rl = Relay{Via: ViaMSDataFrame, Client: client, Server: server, Transport: fl.Transport, ToPeer: toServer}
+	resetRelay(rl, ViaMSDataFrame, client, server, fl.Transport, toServer)
 	if leg != nil {
 		rl.Peer = leg.activeDest
 	}
@@ -237,7 +244,9 @@ func (d *Decoder) emitSIP(fl Flow, b []byte) {
 // event prepares the reused Event for one message of the current frame.
 func (d *Decoder) event(fl Flow, rl *Relay, k Kind, b []byte) *Event {
 	ev := &d.ev
-	*ev = Event{FrameRef: d.cur, Time: d.curTime, Flow: fl, Relay: rl, Kind: k, Payload: b, Truncated: d.curTrunc}
+	*ev = Event{} // then field by field: see resetRelay
+	ev.FrameRef, ev.Time, ev.Flow, ev.Relay = d.cur, d.curTime, fl, rl
+	ev.Kind, ev.Payload, ev.Truncated = k, b, d.curTrunc
 	return ev
 }
 

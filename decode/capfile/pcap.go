@@ -158,18 +158,20 @@ func (st *pcapState) u32(b []byte) uint32 {
 	return binary.LittleEndian.Uint32(b)
 }
 
-// pcapPacket fills p from a record header h and its data.
+// pcapPacket fills p from a record header h and its data. It assigns field
+// by field: a composite literal is built on the stack and then copied,
+// and on this path, once per packet, the copy stalls on the stores just
+// made.
 func (f *File) pcapPacket(p *Packet, h, data []byte) {
 	st := &f.pcap
 	f.frame++
-	*p = Packet{
-		Data:          data,
-		Timestamp:     time.Unix(int64(st.u32(h[0:])), int64(st.u32(h[4:]))*st.fracMult).UTC(),
-		CaptureLength: len(data),
-		Length:        int(st.u32(h[12:])),
-		LinkType:      st.linkType,
-		Frame:         f.frame,
-	}
+	p.Data = data
+	p.Timestamp = time.Unix(int64(st.u32(h[0:])), int64(st.u32(h[4:]))*st.fracMult).UTC()
+	p.CaptureLength = len(data)
+	p.Length = int(st.u32(h[12:]))
+	p.LinkType = st.linkType
+	p.Interface = 0
+	p.Frame = f.frame
 }
 
 func isPcapMagic(m uint32) bool {

@@ -3,6 +3,7 @@ package capfile
 import (
 	"encoding/binary"
 	"io"
+	"time"
 )
 
 // pcapng block types (draft-ietf-opsawg-pcapng §10.1).
@@ -246,15 +247,15 @@ func (f *File) simplePacket(p *Packet, start int64, b []byte) error {
 	return nil
 }
 
-// deliver counts a frame and fills p for interface i.
+// deliver counts a frame and fills p for interface i, but for the
+// timestamp, field by field as pcapPacket does.
 func (f *File) deliver(p *Packet, i int, data []byte, wire int) {
 	f.frame++
-	*p = Packet{
-		Data:          data,
-		CaptureLength: len(data),
-		Length:        wire,
-		LinkType:      f.ifaces[i].LinkType,
-		Interface:     i,
-		Frame:         f.frame,
-	}
+	p.Data = data
+	p.Timestamp = time.Time{}
+	p.CaptureLength = len(data)
+	p.Length = wire
+	p.LinkType = f.ifaces[i].LinkType
+	p.Interface = i
+	p.Frame = f.frame
 }
