@@ -3,6 +3,7 @@
 //
 //	go run ./scripts/benchcmp                      # 250 MiB and 1 GiB, 3 runs each
 //	go run ./scripts/benchcmp --sizes 250MB --runs 5
+//	go run ./scripts/benchcmp --against OLDBIN --icediag NEWBIN --runs 10
 //
 // For each size it generates the capture once (decode/synth/callgen, seed
 // 1) into the temporary directory, named by generator version, seed and
@@ -18,6 +19,11 @@
 // resident memory (wait4 rusage) of each, and the ratios c/b and d/c.
 // tshark runs once on captures larger than --tshark-once-above (it takes
 // minutes on 1 GiB); the table says so.
+//
+// With --against, it instead runs an older icediag build and the measured
+// one in turns on each capture and prints the medians of both and the
+// median ratios new/old: how a change is judged on a machine whose speed
+// drifts (docs/performance.md).
 package main
 
 import (
@@ -66,6 +72,7 @@ type config struct {
 	runs       int
 	tsharkOnce int64 // tshark runs once on captures larger than this
 	icediag    string
+	against    string // an older icediag build to compare with, instead of (a)-(d)
 	tshark     string
 	markdown   bool
 	dir        string
@@ -97,6 +104,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "benchcmp:", err)
 			return 1
 		}
+		if cfg.against != "" {
+			p, err := pair(ctx, cfg.against, cfg.icediag, path, cfg.runs, stderr)
+			if err != nil {
+				fmt.Fprintln(stderr, "benchcmp:", err)
+				return 1
+			}
+			p.print(stdout, cfg.markdown)
+			continue
+		}
 		res, err := compare(ctx, cfg, self, path, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, "benchcmp:", err)
@@ -116,12 +132,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	once := fs.String("tshark-once-above", "512MB", "run tshark only once on captures larger than this")
 	icediag := fs.String("icediag", "", "icediag binary to measure (default: build ./cmd/icediag)")
 	tshark := fs.String("tshark", "tshark", "tshark binary; empty to skip (d)")
+	against := fs.String("against", "", "an older icediag binary: run it and the measured one in turns instead of (a)-(d)")
 	markdown := fs.Bool("markdown", false, "print the tables as Markdown")
 	dir := fs.String("dir", os.TempDir(), "where generated captures are cached")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
-	cfg := config{runs: *runs, icediag: *icediag, tshark: *tshark, markdown: *markdown, dir: *dir}
+	cfg := config{runs: *runs, icediag: *icediag, against: *against, tshark: *tshark, markdown: *markdown, dir: *dir}
 	var err error
 	if cfg.tsharkOnce, err = capfile.ParseSize(*once); err != nil {
 		fmt.Fprintln(stderr, "benchcmp: --tshark-once-above:", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -49,3 +50,42 @@ func TestGenerateAndLoop(t *testing.T) {
 		t.Errorf("runLoop(bogus) = %d, want 2", code)
 	}
 }
+
+// TestPairRatios: the ratios are the medians of the rounds' ratios, not
+// the ratios of the medians.
+func TestPairRatios(t *testing.T) {
+	s := func(wall, cpu float64, rss int64) sample {
+		return sample{wall: time.Duration(wall * float64(time.Second)), cpu: time.Duration(cpu * float64(time.Second)), rssKiB: rss}
+	}
+	p := &pairing{
+		old: measurement{samples: []sample{s(1, 2, 100), s(2, 4, 100), s(4, 8, 100)}},
+		new: measurement{samples: []sample{s(0.9, 2, 110), s(1.6, 4, 90), s(4.4, 6, 100)}},
+	}
+	wall, cpu, rss := p.ratios()
+	if !near(wall, 0.9) || !near(cpu, 1) || !near(rss, 1) {
+		t.Errorf("ratios() = %.3f, %.3f, %.3f; want 0.9, 1, 1", wall, cpu, rss)
+	}
+}
+
+// TestPair runs two stand-in builds in turns.
+func TestPair(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "fake-icediag")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p, err := pair(t.Context(), bin, bin, filepath.Join(dir, "c.pcap"), 3, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.old.samples) != 3 || len(p.new.samples) != 3 {
+		t.Errorf("%d and %d samples, want 3 each", len(p.old.samples), len(p.new.samples))
+	}
+	var out bytes.Buffer
+	p.print(&out, false)
+	if !strings.Contains(out.String(), "new/old, median of the rounds' ratios") {
+		t.Errorf("print wrote %q", out.String())
+	}
+}
+
+func near(x, y float64) bool { return x > y-1e-9 && x < y+1e-9 }
