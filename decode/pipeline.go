@@ -65,7 +65,11 @@ type pipeSide struct {
 // pipeBatch is a run of slots, the side values and the bytes their events
 // point to.
 type pipeBatch struct {
-	dec   *Decoder // whose files' bytes are kept in place
+	dec *Decoder // whose files' bytes are kept in place
+	// upTo is where the decoder was reading each file when the batch was
+	// sent: its events point into the files only before that (and the
+	// packet then being decoded, well within capfile's release margin).
+	upTo  []int64
 	slots []pipeSlot
 	n     int
 	sides []*pipeSide // allocated on first use, reused
@@ -210,6 +214,7 @@ func (p *pipeline) batch(need int) *pipeBatch {
 func (p *pipeline) take() *pipeBatch {
 	select {
 	case b := <-p.free:
+		p.handled(b)
 		return b
 	default:
 	}
@@ -219,11 +224,19 @@ func (p *pipeline) take() *pipeBatch {
 	}
 	select {
 	case b := <-p.free:
+		p.handled(b)
 		return b
 	case <-p.stop:
 		p.alive = false
 		return nil
 	}
+}
+
+// handled notes that the handler is done with b and, the batches coming
+// back in order, with every batch before it: the bytes of the files
+// before where b was sent need not stay in memory any more.
+func (p *pipeline) handled(b *pipeBatch) {
+	p.dec.keepFrom(b.upTo)
 }
 
 // send hands the current batch to the consumer, if it has anything.
@@ -233,6 +246,7 @@ func (p *pipeline) send() {
 		return
 	}
 	p.cur = nil
+	b.upTo = p.dec.fileOffsets(b.upTo[:0])
 	select {
 	case p.full <- b:
 	case <-p.stop:

@@ -72,6 +72,9 @@ func (d *Decoder) runFiles(paths []string, quit *atomic.Bool, ahead bool) (err e
 		d.files = append(d.files, f)
 		d.fileIndex = append(d.fileIndex, i)
 		d.inPlace[i] = f.Stable()
+		if d.keepOpen {
+			f.KeepFrom(0) // the handler reads behind; the pipeline says how far (keepFrom)
+		}
 	}
 	if !d.keepOpen {
 		defer d.closeFiles()
@@ -154,6 +157,24 @@ func (d *Decoder) closeFiles() {
 		f.Close()
 	}
 	d.files, d.fileIndex = nil, nil
+}
+
+// fileOffsets appends the reading offset of each file of the run to dst.
+func (d *Decoder) fileOffsets(dst []int64) []int64 {
+	for _, f := range d.files {
+		dst = append(dst, f.Offset())
+	}
+	return dst
+}
+
+// keepFrom tells the files of the run from which offsets (as fileOffsets
+// gave them) their bytes may still be read.
+func (d *Decoder) keepFrom(offsets []int64) {
+	for j, f := range d.files {
+		if j < len(offsets) {
+			f.KeepFrom(offsets[j])
+		}
+	}
 }
 
 // holds reports whether b lies in the bytes of a capture file that stay

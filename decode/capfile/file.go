@@ -198,6 +198,17 @@ func (f *File) Stable() bool { return f.stable }
 // Data of its packets and every slice of them do.
 func (f *File) Holds(b []byte) bool { return f.stable && f.mapped.holds(b) }
 
+// KeepFrom says that the bytes of a Stable file from offset off on (see
+// Offset) may still be read, so their pages are not given back to the
+// kernel yet. By default a page is given back soon after reading moved
+// past it; a user that hands packets to another goroutine calls KeepFrom(0)
+// first and then the offset before which it is done, as it goes on.
+func (f *File) KeepFrom(off int64) {
+	if f.stable {
+		f.mapped.keep = int(min(max(off, 0), int64(len(f.mapped.data))))
+	}
+}
+
 // HoldsAddr reports whether the memory address a lies within the file's
 // mapped bytes. A memory fault at such an address means the file was cut
 // shorter after it was opened.

@@ -24,6 +24,7 @@ func mapFile(fh *os.File) *sliceSource {
 	_ = syscall.Madvise(b, syscall.MADV_SEQUENTIAL) // a hint only
 	return &sliceSource{
 		data: b,
+		keep: len(b),
 		// The pages stay in the page cache; dropping them from the mapping
 		// keeps the resident set from growing with the file.
 		release: func(from, to int) { _ = syscall.Madvise(b[from:to], syscall.MADV_DONTNEED) },

@@ -19,9 +19,11 @@ type source interface {
 var _ source = (*bufio.Reader)(nil)
 
 // Mapped files give their pages back behind the reading position: every
-// releaseEvery bytes, all but the last releaseMargin bytes read. Bytes
+// releaseEvery bytes, all but the last releaseMargin bytes read, and none
+// from the offset their user still reads from on (File.KeepFrom). Bytes
 // handed out earlier stay readable after a release (the kernel reads them
-// in again from the page cache); the margin only keeps that rare.
+// in again from the page cache), but a page read again stays resident
+// until Close: a user that reads far behind must say so with KeepFrom.
 const (
 	releaseEvery  = 2 << 20
 	releaseMargin = 2 << 20
@@ -34,6 +36,7 @@ type sliceSource struct {
 	data     []byte
 	pos      int
 	released int
+	keep     int // no page from this offset on is given back
 	release  func(from, to int) // gives the pages of data[from:to] back; nil for none
 	unmap    func() error       // undoes the mapping; nil for none
 }
@@ -55,8 +58,8 @@ func (s *sliceSource) Discard(n int) (int, error) {
 		n, err = left, io.EOF
 	}
 	s.pos += n
-	if s.release != nil && s.pos-s.released >= releaseEvery+releaseMargin {
-		end := (s.pos - releaseMargin) &^ (pageSize - 1)
+	if s.release != nil && min(s.pos-releaseMargin, s.keep)-s.released >= releaseEvery {
+		end := min(s.pos-releaseMargin, s.keep) &^ (pageSize - 1)
 		s.release(s.released, end)
 		s.released = end
 	}

@@ -71,21 +71,28 @@ func TestOpenInPlace(t *testing.T) {
 }
 
 // TestSliceSourceRelease: pages are given back in page-aligned runs, in
-// order, never within the margin behind the reading position.
+// order, never within the margin behind the reading position nor from the
+// offset the user keeps on; without KeepFrom nearly all are given back.
 func TestSliceSourceRelease(t *testing.T) {
 	data := make([]byte, 10<<20+123)
 	var runs [][2]int
-	s := &sliceSource{data: data, release: func(from, to int) { runs = append(runs, [2]int{from, to}) }}
+	s := &sliceSource{data: data, keep: len(data), release: func(from, to int) { runs = append(runs, [2]int{from, to}) }}
+	f := &File{mapped: s, stable: true}
 	next := 0
 	for s.Buffered() > 0 {
+		if s.pos > 4<<20 && s.pos < 6<<20 {
+			f.KeepFrom(3 << 20) // a user still reading 3 MiB in
+		} else if s.pos >= 6<<20 {
+			f.KeepFrom(int64(s.pos))
+		}
 		n, _ := s.Discard(1500)
 		if n == 0 {
 			t.Fatal("Discard made no progress")
 		}
 		if len(runs) > 0 {
 			r := runs[len(runs)-1]
-			if r[1] > s.pos-releaseMargin {
-				t.Fatalf("released up to %d at position %d: inside the margin", r[1], s.pos)
+			if r[1] > s.pos-releaseMargin || r[1] > s.keep {
+				t.Fatalf("released up to %d at position %d, kept from %d: inside the margin or the kept bytes", r[1], s.pos, s.keep)
 			}
 		}
 	}
