@@ -8,11 +8,13 @@ import (
 	"github.com/icediag/icediag/decode/capfile"
 )
 
-// In a pipelined run (pipeline.go) reading the capture files gets a
-// goroutine of its own as well: it runs the Merger and hands the packets
-// over in batches of copies, so that reading and the kernel's copying of
-// the file overlap decoding. The decoder sees the same packets in the same
-// order, and the Merger's errors once every packet was handed over.
+// In a pipelined run (pipeline.go) over files read as streams (gzip,
+// standard input, files that cannot be mapped) reading the capture files
+// gets a goroutine of its own as well: it runs the Merger and hands the
+// packets over in batches of copies, so that reading, decompressing and
+// the kernel's copying of the file overlap decoding. The decoder sees the
+// same packets in the same order, and the Merger's errors once every
+// packet was handed over. Mapped files need none of this (runFiles).
 
 const (
 	// readBatchPackets is how many packets a read batch holds.
