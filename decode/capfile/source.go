@@ -36,7 +36,7 @@ type sliceSource struct {
 	data     []byte
 	pos      int
 	released int
-	keep     int // no page from this offset on is given back
+	keep     int                // no page from this offset on is given back
 	release  func(from, to int) // gives the pages of data[from:to] back; nil for none
 	unmap    func() error       // undoes the mapping; nil for none
 }
