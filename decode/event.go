@@ -161,5 +161,8 @@ type Event struct {
 	SNI []byte
 }
 
-// Handler receives events in capture-time order.
+// Handler receives events in capture-time order. An event and everything
+// it points to (Payload, STUN, RTP, ...) are valid only during the call:
+// the decoder reuses its buffers, and payloads may lie in a capture file
+// that is unmapped when the run ends. A handler copies what it keeps.
 type Handler func(*Event)

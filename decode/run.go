@@ -15,7 +15,8 @@ import (
 // incident: their packets are merged by timestamp and decoded in that order.
 // A file that cannot be opened or that is damaged part-way is recorded in
 // Stats.Files (and as a "capture" problem) while the others are still
-// decoded. Run returns an error only when no file could be read at all.
+// decoded. Run returns an error only when no file could be read at all,
+// or when a file mapped into memory was cut shorter while it was read.
 //
 // With two or more processors (GOMAXPROCS), the files are read and decoded
 // on a goroutine of their own while h runs on the calling goroutine; h
