@@ -76,6 +76,7 @@ type Decoder struct {
 	files     []*capfile.File
 	fileIndex []int // files[j] is input file fileIndex[j]
 	keepOpen  bool  // runFiles leaves the files open for the caller to close
+	aheadOn   bool  // a read-ahead goroutine reads the files (readahead.go)
 
 	// reused per message
 	ev        Event

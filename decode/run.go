@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime/debug"
 	"slices"
 	"sync/atomic"
@@ -101,6 +102,11 @@ func (d *Decoder) runFiles(paths []string, quit *atomic.Bool, ahead bool) (err e
 	var m packetSource = merger
 	if ahead && slices.ContainsFunc(d.files, streamed) {
 		clear(d.inPlace) // the decoder sees the read-ahead's copies
+		for _, f := range d.files {
+			f.KeepFrom(math.MaxInt64) // nothing points into them
+		}
+		d.aheadOn = true // the files are the read-ahead's from here on
+		defer func() { d.aheadOn = false }()
 		r := startReadAhead(merger, quit)
 		defer r.close() // before the files are closed
 		m = r
@@ -160,8 +166,12 @@ func (d *Decoder) closeFiles() {
 	d.files, d.fileIndex = nil, nil
 }
 
-// fileOffsets appends the reading offset of each file of the run to dst.
+// fileOffsets appends the reading offset of each file of the run to dst;
+// nothing while a read-ahead reads them, as events then hold copies.
 func (d *Decoder) fileOffsets(dst []int64) []int64 {
+	if d.aheadOn {
+		return dst
+	}
 	for _, f := range d.files {
 		dst = append(dst, f.Offset())
 	}
