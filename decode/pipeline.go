@@ -26,8 +26,9 @@ const (
 	// amortise the channel hand-over; smaller ones keep a batch in the
 	// processor's cache while the other goroutine reads it.
 	pipeBatchEvents = 512
-	// pipeArenaBytes is the payload space of a batch. A payload that does
-	// not fit an empty arena gets a buffer of its own.
+	// pipeArenaBytes is the payload space of a batch, made when the batch
+	// first copies a payload (never, for most batches of a mapped file).
+	// A payload that does not fit an empty arena gets a buffer of its own.
 	pipeArenaBytes = 128 << 10
 	// pipeBatches bounds the batches in flight (filled, queued, handled),
 	// and so the memory the hand-over holds: 3.2 MiB of slots, and arenas
@@ -200,7 +201,7 @@ func (p *pipeline) consume(at *FrameRef) {
 // batch returns the batch being filled, with room for one more slot and
 // need payload bytes when it can make it so; nil when the consumer gave up.
 func (p *pipeline) batch(need int) *pipeBatch {
-	if b := p.cur; b != nil && (b.n == len(b.slots) || (b.n > 0 && len(b.arena)+need > cap(b.arena))) {
+	if b := p.cur; b != nil && (b.n == len(b.slots) || (b.n > 0 && cap(b.arena) > 0 && len(b.arena)+need > cap(b.arena))) {
 		p.send()
 	}
 	if p.cur == nil && p.alive {
@@ -220,7 +221,7 @@ func (p *pipeline) take() *pipeBatch {
 	}
 	if p.made < pipeBatches {
 		p.made++
-		return &pipeBatch{dec: p.dec, slots: make([]pipeSlot, pipeBatchEvents), arena: make([]byte, 0, pipeArenaBytes)}
+		return &pipeBatch{dec: p.dec, slots: make([]pipeSlot, pipeBatchEvents)} // arena: on first copy
 	}
 	select {
 	case b := <-p.free:
@@ -358,8 +359,11 @@ func (b *pipeBatch) keep(src []byte) []byte {
 	if src == nil {
 		return nil
 	}
-	if b.dec.holds(src) {
-		return src[:len(src):len(src)]
+	if len(src) == 0 || b.dec.holds(src) {
+		return src[:len(src):len(src)] // an empty slice stays empty, not nil
+	}
+	if b.arena == nil {
+		b.arena = make([]byte, 0, pipeArenaBytes)
 	}
 	n := len(b.arena)
 	if n+len(src) > cap(b.arena) {
