@@ -98,6 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintln(stdout, machine())
+	var results []*result
 	for _, size := range cfg.sizes {
 		path, err := capture(ctx, self, cfg.dir, size, stderr)
 		if err != nil {
@@ -119,7 +120,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		res.print(stdout, cfg.markdown)
+		results = append(results, res)
 	}
+	printGrowth(stdout, results)
 	fmt.Fprintln(stdout, "load at end:", loadAverage())
 	return 0
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,3 +91,73 @@ func TestPair(t *testing.T) {
 }
 
 func near(x, y float64) bool { return x > y-1e-9 && x < y+1e-9 }
+
+// TestMaxLiveMB reads the live heap of a real child's gctrace: the child
+// (this test binary, see TestHelperHeap) keeps 24 MiB live while it
+// allocates garbage, so its largest live heap is at least that.
+func TestMaxLiveMB(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "-test.run=^TestHelperHeap$")
+	cmd.Env = append(os.Environ(), "BENCHCMP_HELPER_HEAP=1")
+	s, err := measureAnalyze(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.liveMB < 24 || s.liveMB > 64 {
+		t.Errorf("liveMB = %d, want 24-64 (the helper keeps 24 MiB)", s.liveMB)
+	}
+	if s.rssKiB < 24<<10 {
+		t.Errorf("rssKiB = %d, want at least the 24 MiB kept", s.rssKiB)
+	}
+}
+
+// TestHelperHeap is the child of TestMaxLiveMB.
+func TestHelperHeap(t *testing.T) {
+	if os.Getenv("BENCHCMP_HELPER_HEAP") == "" {
+		t.Skip("run by TestMaxLiveMB")
+	}
+	kept := make([][]byte, 24)
+	for i := range kept {
+		kept[i] = make([]byte, 1<<20)
+	}
+	var sink []byte
+	for range 512 {
+		sink = make([]byte, 256<<10)
+	}
+	runtime.GC()
+	runtime.KeepAlive(kept)
+	runtime.KeepAlive(sink)
+}
+
+func TestMaxLiveMBLines(t *testing.T) {
+	trace := "gc 1 @0.003s 2%: 0.011+0.5+0.002 ms clock, 0.02+0.1/0.4/0+0.005 ms cpu, 5->5->4 MB, 5 MB goal, 0 MB stacks, 5 MB globals, 2 P\n" +
+		"some other line 99->99->99 MB\n" +
+		"gc 2 @0.03s 3%: 0.02+1.2+0.003 ms clock, 0.04+0.3/1.0/0+0.006 ms cpu, 34->35->16 MB, 37 MB goal, 0 MB stacks, 5 MB globals, 2 P\n" +
+		"gc 3 @0.09s 3% (forced): 0.02+1.2+0.003 ms clock, 0.04+0.3/1.0/0+0.006 ms cpu, 20->20->6 MB, 33 MB goal, 0 MB stacks, 5 MB globals, 2 P\n"
+	if got := maxLiveMB(trace); got != 16 {
+		t.Errorf("maxLiveMB = %d, want 16", got)
+	}
+	if got := maxLiveMB("no trace\n"); got != 0 {
+		t.Errorf("maxLiveMB(no trace) = %d, want 0", got)
+	}
+}
+
+func TestPrintGrowth(t *testing.T) {
+	res := func(size int64, rssKiB, liveMB int64) *result {
+		return &result{size: size, c: measurement{samples: []sample{{rssKiB: rssKiB, liveMB: liveMB}}}}
+	}
+	var b strings.Builder
+	printGrowth(&b, []*result{res(4<<30, 60<<10, 16), res(1<<30, 48<<10, 14)})
+	want := "peak RSS 60.0 / 48.0 MiB = +25% (target <= +20%); live heap 16 / 14 MB = +14%"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("printGrowth wrote %q, want it to contain %q", b.String(), want)
+	}
+	b.Reset()
+	printGrowth(&b, []*result{res(1<<30, 48<<10, 14)})
+	if b.Len() != 0 {
+		t.Errorf("printGrowth of one capture wrote %q, want nothing", b.String())
+	}
+}

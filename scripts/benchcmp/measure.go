@@ -18,6 +18,9 @@ import (
 type sample struct {
 	wall, cpu time.Duration
 	rssKiB    int64 // peak resident set size
+	// liveMB is the largest heap left live after a garbage collection,
+	// from the Go runtime's gctrace (icediag only; 0 when not read).
+	liveMB int64
 }
 
 // measurement is the runs of one command and their medians.
@@ -42,6 +45,7 @@ func (m measurement) median() sample {
 		wall:   time.Duration(pick(func(s sample) int64 { return int64(s.wall) })),
 		cpu:    time.Duration(pick(func(s sample) int64 { return int64(s.cpu) })),
 		rssKiB: pick(func(s sample) int64 { return s.rssKiB }),
+		liveMB: pick(func(s sample) int64 { return s.liveMB }),
 	}
 }
 
@@ -93,7 +97,7 @@ func compare(ctx context.Context, cfg config, self, path string, stderr io.Write
 		}
 		r.b.samples = append(r.b.samples, s)
 		analyze := exec.CommandContext(ctx, cfg.icediag, "analyze", "-q", "-o", os.DevNull, "--fail-on", "never", path)
-		if _, s, err = measure(analyze, false); err != nil {
+		if s, err = measureAnalyze(analyze); err != nil {
 			return nil, fmt.Errorf("(c): %w", err)
 		}
 		r.c.samples = append(r.c.samples, s)
@@ -113,23 +117,74 @@ func compare(ctx context.Context, cfg config, self, path string, stderr io.Write
 // unless keep is set (the baselines print only their counts), and returns the wall time, CPU time and peak RSS of the
 // process from wait4(2).
 func measure(cmd *exec.Cmd, keep bool) (string, sample, error) {
+	out, _, s, err := measureAll(cmd, keep)
+	return out, s, err
+}
+
+// measureAll is measure that also returns what cmd wrote to standard error.
+func measureAll(cmd *exec.Cmd, keep bool) (stdout, stderr string, s sample, err error) {
 	var out, errb bytes.Buffer
 	if keep {
 		cmd.Stdout = &out
 	}
 	cmd.Stderr = &errb
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
-		return "", sample{}, fmt.Errorf("%s: %w: %s", strings.Join(cmd.Args, " "), err, tail(errb.String()))
+		return "", "", sample{}, fmt.Errorf("%s: %w: %s", strings.Join(cmd.Args, " "), err, tail(errb.String()))
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return "", sample{}, fmt.Errorf("%s: no rusage on this system", cmd.Path)
+		return "", "", sample{}, fmt.Errorf("%s: no rusage on this system", cmd.Path)
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return out.String(), sample{wall: wall, cpu: cpu, rssKiB: ru.Maxrss}, nil // Linux: Maxrss in KiB
+	return out.String(), errb.String(), sample{wall: wall, cpu: cpu, rssKiB: ru.Maxrss}, nil // Linux: Maxrss in KiB
+}
+
+// measureAnalyze runs icediag with the runtime's gctrace on (one line per
+// collection on standard error, nothing else changes) and adds the
+// largest live heap it reports to the sample.
+func measureAnalyze(cmd *exec.Cmd) (sample, error) {
+	env := cmd.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	debug := "gctrace=1"
+	if v := os.Getenv("GODEBUG"); v != "" {
+		debug = v + "," + debug
+	}
+	cmd.Env = append(env, "GODEBUG="+debug)
+	_, trace, s, err := measureAll(cmd, false)
+	s.liveMB = maxLiveMB(trace)
+	return s, err
+}
+
+// maxLiveMB returns the largest live heap of the gctrace lines in trace:
+// the last of the three sizes in "gc 3 @0.1s 2%: ... 18->19->13 MB, ...",
+// the heap marked live by that collection.
+func maxLiveMB(trace string) int64 {
+	var most int64
+	for line := range strings.Lines(trace) {
+		if !strings.HasPrefix(line, "gc ") {
+			continue
+		}
+		_, after, ok := strings.Cut(line, ": ")
+		if !ok {
+			continue
+		}
+		for f := range strings.FieldsSeq(after) {
+			i := strings.LastIndex(f, "->")
+			if i < 0 {
+				continue
+			}
+			if n, err := strconv.ParseInt(f[i+2:], 10, 64); err == nil {
+				most = max(most, n)
+				break
+			}
+		}
+	}
+	return most
 }
 
 // measureLoop runs a baseline child, which prints its counts and its own
@@ -180,6 +235,9 @@ func (r *result) print(w io.Writer, markdown bool) {
 	}
 	table(w, rows, markdown)
 	c := r.c.median()
+	if c.liveMB > 0 {
+		fmt.Fprintf(w, "(c) live heap after a collection, largest of the run (gctrace): %d MB\n", c.liveMB)
+	}
 	b := r.b.median()
 	fmt.Fprintf(w, "c/b = %.2fx wall, %.2fx CPU (target <= 2x)\n", ratio(c.wall, b.wall), ratio(c.cpu, b.cpu))
 	if len(r.d.samples) > 0 {
@@ -241,4 +299,40 @@ func table(w io.Writer, rows [][]string, markdown bool) {
 			fmt.Fprintln(w, sep)
 		}
 	}
+}
+
+// printGrowth compares the memory of (c) on the largest capture with the
+// smallest: peak RSS (target: at most 20% more) and the live heap, which
+// shows whether what grows is state or the collector's headroom.
+func printGrowth(w io.Writer, results []*result) {
+	if len(results) < 2 {
+		return
+	}
+	small, large := results[0], results[0]
+	for _, r := range results {
+		if r.size < small.size {
+			small = r
+		}
+		if r.size > large.size {
+			large = r
+		}
+	}
+	if small == large {
+		return
+	}
+	s, l := small.c.median(), large.c.median()
+	fmt.Fprintf(w, "\n(c) memory, %d-byte capture against %d-byte: peak RSS %.1f / %.1f MiB = %+.0f%% (target <= +20%%)",
+		large.size, small.size, float64(l.rssKiB)/1024, float64(s.rssKiB)/1024, growth(l.rssKiB, s.rssKiB))
+	if s.liveMB > 0 && l.liveMB > 0 {
+		fmt.Fprintf(w, "; live heap %d / %d MB = %+.0f%%", l.liveMB, s.liveMB, growth(l.liveMB, s.liveMB))
+	}
+	fmt.Fprintln(w)
+}
+
+// growth is how many percent x is above y.
+func growth(x, y int64) float64 {
+	if y <= 0 {
+		return 0
+	}
+	return 100 * (float64(x)/float64(y) - 1)
 }
