@@ -5,7 +5,10 @@ import (
 	"compress/flate"
 	"encoding/json"
 	"io"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/icediag/icediag/decode"
@@ -134,6 +137,29 @@ func (p *callPart) unpack(zr io.ReadCloser) *partBody {
 		b.Call.CallID = "(folded call lost: " + err.Error() + ")"
 	}
 	return &b
+}
+
+// unpackAll unpacks the parts on every processor, the bodies in the
+// parts' order. Decompressing and decoding is most of what Build spends on
+// a long capture's folded calls, and the report keeps their content anyway.
+func unpackAll(parts []*callPart) []*partBody {
+	bodies := make([]*partBody, len(parts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(parts)) {
+		wg.Go(func() {
+			zr := flate.NewReader(bytes.NewReader(nil))
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(parts) {
+					return
+				}
+				bodies[i] = parts[i].unpack(zr)
+			}
+		})
+	}
+	wg.Wait()
+	return bodies
 }
 
 // flowPart is one media flow with its timeline entry.
@@ -279,9 +305,8 @@ func (r *Report) addRetired(parts []*callPart) {
 	}
 	var calls []callAt
 	var flows []flowPart
-	zr := flate.NewReader(bytes.NewReader(nil))
-	for _, p := range parts {
-		b := p.unpack(zr)
+	for i, b := range unpackAll(parts) {
+		p := parts[i]
 		calls = append(calls, callAt{p.start, b.Call})
 		r.Findings = append(r.Findings, b.Findings...)
 		r.Timeline.SIP[b.Call.CallID] = b.SIP
