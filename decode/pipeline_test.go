@@ -194,28 +194,36 @@ func TestPipelineCopiesEveryField(t *testing.T) {
 }
 
 // TestPipelineCopyIsolated: an event copied into a batch keeps its bytes
-// when the decoder's buffers are overwritten afterwards.
+// when the decoder's buffers are overwritten afterwards: copied into the
+// arena, or into buffers of their own when the arena is too small, the
+// STUN attributes with the message they lie in and a slice outside it on
+// its own.
 func TestPipelineCopyIsolated(t *testing.T) {
-	raw := bindingRequest("a")
-	var m wire.STUN
-	if err := m.Decode(raw); err != nil {
-		t.Fatalf("Decode(binding request) error: %v", err)
-	}
-	tls := wire.TLSHello{SNI: []byte("edge.example.com")}
-	ev := Event{Kind: KindSTUN, Payload: raw, STUN: &m, TLS: &tls, SNI: tls.SNI, Relay: &Relay{Channel: 0x4001}}
-	want := serialize(t, &ev)
-	b := &pipeBatch{dec: New(nil, Options{}), slots: make([]pipeSlot, 1), arena: make([]byte, 0, 64)} // too small: payloads get own buffers
-	s := &b.slots[0]
-	s.copyEvent(&ev, b)
-	for i := range raw {
-		raw[i] = 0xEE
-	}
-	for i := range tls.SNI {
-		tls.SNI[i] = 'x'
-	}
-	m, ev.Relay.Channel = wire.STUN{}, 0
-	if got := serialize(t, &s.ev); got != want {
-		t.Errorf("copy after the source changed = %s, want %s", got, want)
+	for _, arena := range []int{64, 4096} {
+		t.Run(fmt.Sprintf("arena %d", arena), func(t *testing.T) {
+			raw := bindingRequest("a")
+			var m wire.STUN
+			if err := m.Decode(raw); err != nil {
+				t.Fatalf("Decode(binding request) error: %v", err)
+			}
+			outside := []byte("not in the message")
+			m.Software = outside
+			tls := wire.TLSHello{SNI: []byte("edge.example.com")}
+			ev := Event{Kind: KindSTUN, Payload: raw, STUN: &m, TLS: &tls, SNI: tls.SNI, Relay: &Relay{Channel: 0x4001}}
+			want := serialize(t, &ev)
+			b := &pipeBatch{dec: New(nil, Options{}), slots: make([]pipeSlot, 1), arena: make([]byte, 0, arena)}
+			s := &b.slots[0]
+			s.copyEvent(&ev, b)
+			for _, buf := range [][]byte{raw, tls.SNI, outside} {
+				for i := range buf {
+					buf[i] = 0xEE
+				}
+			}
+			m, ev.Relay.Channel = wire.STUN{}, 0
+			if got := serialize(t, &s.ev); got != want {
+				t.Errorf("copy after the source changed = %s, want %s", got, want)
+			}
+		})
 	}
 }
 
