@@ -151,7 +151,7 @@ func TestPrintGrowth(t *testing.T) {
 	}
 	var b strings.Builder
 	printGrowth(&b, []*result{res(4<<30, 60<<10, 16), res(1<<30, 48<<10, 14)})
-	want := "peak RSS 60.0 / 48.0 MiB = +25% (target <= +20%); live heap 16 / 14 MB = +14%"
+	want := "4096 MiB capture against 1024 MiB: peak RSS 60.0 / 48.0 MiB = +25% (target <= +20%); live heap 16 / 14 MB = +14%"
 	if !strings.Contains(b.String(), want) {
 		t.Errorf("printGrowth wrote %q, want it to contain %q", b.String(), want)
 	}

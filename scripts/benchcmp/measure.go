@@ -321,8 +321,8 @@ func printGrowth(w io.Writer, results []*result) {
 		return
 	}
 	s, l := small.c.median(), large.c.median()
-	fmt.Fprintf(w, "\n(c) memory, %d-byte capture against %d-byte: peak RSS %.1f / %.1f MiB = %+.0f%% (target <= +20%%)",
-		large.size, small.size, float64(l.rssKiB)/1024, float64(s.rssKiB)/1024, growth(l.rssKiB, s.rssKiB))
+	fmt.Fprintf(w, "\n(c) memory, %.0f MiB capture against %.0f MiB: peak RSS %.1f / %.1f MiB = %+.0f%% (target <= +20%%)",
+		float64(large.size)/(1<<20), float64(small.size)/(1<<20), float64(l.rssKiB)/1024, float64(s.rssKiB)/1024, growth(l.rssKiB, s.rssKiB))
 	if s.liveMB > 0 && l.liveMB > 0 {
 		fmt.Fprintf(w, "; live heap %d / %d MB = %+.0f%%", l.liveMB, s.liveMB, growth(l.liveMB, s.liveMB))
 	}
