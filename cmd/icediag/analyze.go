@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 
 	"github.com/icediag/icediag/decode"
 	"github.com/icediag/icediag/diag"
@@ -19,6 +21,8 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	internal := fs.StringArray("internal", nil, "an internal network (CIDR), repeatable; when given, only these networks are internal, otherwise RFC 1918, RFC 6598 and ULA addresses are")
 	edges := fs.StringArray("edge", nil, "an A/V Edge or relay address, also when the capture shows no TURN answer from it; repeatable")
 	quiet := fs.BoolP("quiet", "q", false, "no progress line on standard error (it is shown only when standard error is a terminal)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (for go tool pprof; docs/performance.md)")
+	memProfile := fs.String("memprofile", "", "write a heap profile to this file once the captures are decoded, before the report is built")
 	lim := addLimitFlags(fs)
 	red := addRedactFlags(fs)
 	if !parseFlags(fs, args, stderr) {
@@ -31,12 +35,28 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if !lim.valid(stderr) {
 		return exitUsage
 	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "icediag: %v\n", err)
+			return exitFailure
+		}
+		defer stop()
+	}
 	network, err := diag.ParseNetwork(*internal, *edges)
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitUsage
 	}
+	if *memProfile != "" {
+		// Sample every 4 KiB allocated instead of every 512 KiB, from before
+		// the analysis allocates anything: fine enough to see what grows.
+		runtime.MemProfileRate = 4096
+	}
 	in, err := analyzeInputWith(fs.Args(), network, newProgress(stderr, *quiet, fs.Args()), lim.Decode(), lim.Session(), red.learner()...)
+	if err == nil && *memProfile != "" {
+		err = writeHeapProfile(*memProfile)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "icediag: %v\n", err)
 		return exitFailure
@@ -140,4 +160,36 @@ func baseNames(paths []string) []string {
 		out[i] = filepath.Base(p)
 	}
 	return out
+}
+
+// startCPUProfile starts writing a CPU profile to path; the returned
+// function stops it and closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// writeHeapProfile writes the heap profile as of a collection run now:
+// what the analysis holds, and what was allocated on the way.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	return f.Close()
 }

@@ -101,3 +101,35 @@ func TestAnalyzeSIPFindings(t *testing.T) {
 		t.Errorf("a healthy call has an error finding:\n%s", healthy)
 	}
 }
+
+// TestAnalyzeProfiles: --cpuprofile and --memprofile write profiles
+// (gzip-compressed protocol buffers) and leave the report as it is; a path
+// that cannot be created is an error.
+func TestAnalyzeProfiles(t *testing.T) {
+	want, _, _ := runCmd(t, "analyze", "--fail-on", "never", failedSIP)
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	got, stderr, code := runCmd(t, "analyze", "--fail-on", "never", "--cpuprofile", path, failedSIP)
+	if code != exitOK || got != want {
+		t.Fatalf("analyze --cpuprofile: exit %d (stderr %q), report equal: %v; want 0 and the same report", code, stderr, got == want)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("profile starts %x, want a gzip stream", b[:min(len(b), 4)])
+	}
+	heap := filepath.Join(t.TempDir(), "heap.prof")
+	if got, stderr, code := runCmd(t, "analyze", "--fail-on", "never", "--memprofile", heap, failedSIP); code != exitOK || got != want {
+		t.Fatalf("analyze --memprofile: exit %d (stderr %q), report equal: %v; want 0 and the same report", code, stderr, got == want)
+	}
+	if b, err := os.ReadFile(heap); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("heap profile: %v, starts %x; want a gzip stream", err, b[:min(len(b), 4)])
+	}
+	bad := filepath.Join(t.TempDir(), "no-such-dir", "cpu.prof")
+	for _, flag := range []string{"--cpuprofile", "--memprofile"} {
+		if _, stderr, code := runCmd(t, "analyze", flag, bad, failedSIP); code != exitFailure || !strings.Contains(stderr, "no-such-dir") {
+			t.Errorf("analyze %s %s: exit %d, stderr %q; want 1 naming the path", flag, bad, code, stderr)
+		}
+	}
+}
