@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"runtime/debug"
 	"slices"
 	"sync/atomic"
@@ -74,7 +73,15 @@ func (d *Decoder) runFiles(paths []string, quit *atomic.Bool, ahead bool) (err e
 		d.files = append(d.files, f)
 		d.fileIndex = append(d.fileIndex, i)
 		d.inPlace[i] = f.Stable()
-		if d.keepOpen {
+	}
+	// A read-ahead reads the files when one of them is a stream; the
+	// decoder and the handler then see its copies, not the files' bytes.
+	d.aheadOn = ahead && slices.ContainsFunc(d.files, streamed)
+	defer func() { d.aheadOn = false }()
+	if d.aheadOn {
+		clear(d.inPlace)
+	} else if d.keepOpen {
+		for _, f := range d.files {
 			f.KeepFrom(0) // the handler reads behind; the pipeline says how far (keepFrom)
 		}
 	}
@@ -100,13 +107,7 @@ func (d *Decoder) runFiles(paths []string, quit *atomic.Bool, ahead bool) (err e
 	index := d.fileIndex // merger position -> input index
 	merger := capfile.NewMerger(d.files)
 	var m packetSource = merger
-	if ahead && slices.ContainsFunc(d.files, streamed) {
-		clear(d.inPlace) // the decoder sees the read-ahead's copies
-		for _, f := range d.files {
-			f.KeepFrom(math.MaxInt64) // nothing points into them
-		}
-		d.aheadOn = true // the files are the read-ahead's from here on
-		defer func() { d.aheadOn = false }()
+	if d.aheadOn {
 		r := startReadAhead(merger, quit)
 		defer r.close() // before the files are closed
 		m = r

@@ -47,20 +47,17 @@ func benchLoop(b *testing.B, data []byte, n int, read func(testing.TB, []byte) i
 
 func readCapfile(tb testing.TB, data []byte) int {
 	f, err := NewReader("bench", bytes.NewReader(data))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var p Packet
-	n := 0
-	for f.Next(&p) == nil {
-		n++
-	}
-	return n
+	return countPackets(tb, f, err)
 }
 
 // readInPlace reads data as Open reads a mapped file.
 func readInPlace(tb testing.TB, data []byte) int {
 	f, err := openInPlace("bench", data)
+	return countPackets(tb, f, err)
+}
+
+// countPackets reads f, which opening gave with err, to its end.
+func countPackets(tb testing.TB, f *File, err error) int {
 	if err != nil {
 		tb.Fatal(err)
 	}
